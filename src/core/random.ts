@@ -1,0 +1,112 @@
+// The one source of randomness: a seeded generator (xoshiro128**, seeded through splitmix32).
+// Initialisation, dropout masks, minibatch order and sampling all draw from a `Random`, so a seed replays a run.
+// `state()` / `Random.fromState()` let checkpoints carry the generator and resume it exactly.
+
+export class Random {
+  private s: Uint32Array;
+  private spareNormal: number | null = null;
+
+  constructor(seed = 0) {
+    this.s = new Uint32Array(4);
+    let x = seed >>> 0;
+    for (let k = 0; k < 4; k++) {
+      // splitmix32 spreads one 32-bit seed over the 128-bit state, never all zero.
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[k] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  static fromState(state: readonly number[]): Random {
+    if (state.length !== 4) throw new Error(`Random.fromState: expected 4 words, got ${state.length}`);
+    const r = new Random(0);
+    r.s.set(state.map((w) => w >>> 0));
+    return r;
+  }
+
+  state(): number[] {
+    return Array.from(this.s);
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = (s[1]! << 9) >>> 0;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  uniform(low: number, high: number): number {
+    return low + (high - low) * this.next();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    if (!(n > 0) || !Number.isInteger(n)) throw new Error(`Random.int: n must be a positive integer, got ${n}`);
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal by the Box-Muller transform (the second value is kept for the next call). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    const u = 1 - this.next(); // (0, 1], so log(u) is finite
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Fisher-Yates shuffle in place. */
+  shuffle<T>(items: T[]): T[] {
+    for (let k = items.length - 1; k > 0; k--) {
+      const j = this.int(k + 1);
+      [items[k], items[j]] = [items[j]!, items[k]!];
+    }
+    return items;
+  }
+
+  /** Draws an index with probability proportional to weights[k] (non-negative, not all zero). */
+  categorical(weights: ArrayLike<number>): number {
+    let total = 0;
+    for (let k = 0; k < weights.length; k++) total += weights[k]!;
+    if (!(total > 0)) throw new Error('Random.categorical: weights must be non-negative and not all zero');
+    let u = this.next() * total;
+    for (let k = 0; k < weights.length; k++) {
+      u -= weights[k]!;
+      if (u < 0) return k;
+    }
+    return weights.length - 1;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The generator used when a caller passes no seed of its own; `manualSeed` resets it. */
+let globalRandom = new Random(0);
+
+export function manualSeed(seed: number): void {
+  globalRandom = new Random(seed);
+}
+
+export function defaultRandom(): Random {
+  return globalRandom;
+}
