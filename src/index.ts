@@ -1,0 +1,19 @@
+// lstm-ts: gated recurrent networks in TypeScript. The public surface, room by room.
+export { Tensor, noGrad, type Data, type DType, type TensorOptions } from './core/tensor.js';
+export { Random, manualSeed } from './core/random.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './core/gradcheck.js';
+export * as ops from './core/ops/index.js';
+export * from './core/ops/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './data/index.js';
+export {
+  readSafetensors,
+  readSafetensorsWithMetadata,
+  writeSafetensors,
+  encodeSafetensors,
+  decodeSafetensors,
+  type TensorDict,
+  type SafetensorsContents,
+} from './io/safetensors.js';
+export { availableBackends, useBackend } from './kernels/index.js';

@@ -1,0 +1,43 @@
+// Module: what every layer and model shares — named parameters (the tensors an optimizer updates in place
+// through `.data`), sub-modules, and the train/eval switch that turns dropout on and off.
+import type { Tensor } from '../core/tensor.js';
+
+export abstract class Module {
+  training = true;
+
+  /** Parameters under stable, dotted names (`l0.W_i`, `decoder.weight`), in a fixed order. */
+  abstract namedParameters(): Array<[string, Tensor]>;
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Sub-modules whose training flag follows this one's. */
+  protected children(): Module[] {
+    return [];
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  /** Number of trainable scalars. */
+  parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+}
+
+/** Prefixes every name of a sub-module's parameters: `prefixed('rnn', [['l0.W_i', t]])` gives `rnn.l0.W_i`. */
+export function prefixed(prefix: string, named: Array<[string, Tensor]>): Array<[string, Tensor]> {
+  return named.map(([name, t]) => [`${prefix}.${name}`, t]);
+}

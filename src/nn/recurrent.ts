@@ -1,0 +1,152 @@
+// The cell-agnostic time loop: stacks layers of any Cell, runs each forwards (and backwards in time when
+// bidirectional), applies dropout between layers, and packs states as PyTorch does.
+// Shapes: x (T, B, I), or (B, T, I) with batchFirst; output (T, B, D·O) or (B, T, D·O); each state tensor
+// (D·L, B, H) with row l·D + d for layer l, direction d (d = 1 runs from t = T-1 down to 0).
+import { Tensor, shapeString } from '../core/tensor.js';
+import { Random } from '../core/random.js';
+import { concat, dropout, select, stack, transpose } from '../core/ops/index.js';
+import type { Cell, CellFactory, State } from './cell.js';
+import { Module } from './module.js';
+import { loadTorchStateDict, toTorchStateDict, type StateDict } from './torch-state-dict.js';
+
+export interface RecurrentOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** Inputs and outputs are (B, T, ·) instead of the default time-major (T, B, ·). States are not affected. */
+  batchFirst?: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode. */
+  dropout?: number;
+  bias?: boolean;
+  /** Seed of the layer's generator (initial weights, then dropout masks). */
+  seed?: number;
+}
+
+function checkSize(what: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new Error(`${what} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+export class Recurrent<S extends State = State> extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly numDirections: 1 | 2;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  /** cells[layer][direction]. */
+  readonly cells: Cell[][];
+  readonly stateNames: readonly string[];
+  readonly random: Random;
+
+  constructor(options: RecurrentOptions, makeCell: CellFactory) {
+    super();
+    this.inputSize = checkSize('inputSize', options.inputSize, 1);
+    this.hiddenSize = checkSize('hiddenSize', options.hiddenSize, 1);
+    this.numLayers = checkSize('numLayers', options.numLayers ?? 1, 1);
+    this.numDirections = options.bidirectional ? 2 : 1;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${this.dropout}`);
+    this.random = new Random(options.seed ?? 0);
+    this.cells = [];
+    let width = this.inputSize;
+    for (let l = 0; l < this.numLayers; l++) {
+      const row: Cell[] = [];
+      for (let d = 0; d < this.numDirections; d++) {
+        const cell = makeCell(width, l, d, this.random);
+        if (cell.inputSize !== width || cell.hiddenSize !== this.hiddenSize) {
+          throw new Error(`cell for layer ${l} must have inputSize ${width} and hiddenSize ${this.hiddenSize}, got ${cell.inputSize} and ${cell.hiddenSize}`);
+        }
+        row.push(cell);
+      }
+      this.cells.push(row);
+      width = this.numDirections * row[0]!.outputSize;
+    }
+    this.stateNames = this.cells[0]![0]!.stateNames;
+  }
+
+  /** Width of each time step of the output: D times the cells' output size. */
+  get outputSize(): number {
+    return this.numDirections * this.cells[0]![0]!.outputSize;
+  }
+
+  namedParameters(): Array<[string, Tensor]> {
+    const named: Array<[string, Tensor]> = [];
+    this.cells.forEach((row, l) =>
+      row.forEach((cell, d) => {
+        for (const [name, t] of cell.namedParameters()) named.push([`l${l}${d === 1 ? '_reverse' : ''}.${name}`, t]);
+      }),
+    );
+    return named;
+  }
+
+  /** The parameters under `nn.LSTM` / `nn.GRU` / `nn.RNN` names and layout. */
+  torchStateDict(): StateDict {
+    return toTorchStateDict(this);
+  }
+
+  /** Loads `nn.LSTM` / `nn.GRU` / `nn.RNN` weights (e.g. from `readSafetensors`) into this layer, in place. */
+  loadTorchStateDict(dict: StateDict): void {
+    loadTorchStateDict(this, dict);
+  }
+
+  /** Zero state: each tensor (D·numLayers, B, H); a tuple (h, c) for an LSTM, h alone for a GRU or RNN. */
+  initState(batch: number): S {
+    checkSize('batch', batch, 1);
+    const parts = this.stateNames.map(() => Tensor.zeros([this.numDirections * this.numLayers, batch, this.hiddenSize]));
+    return (parts.length === 1 ? parts[0]! : parts) as S;
+  }
+
+  /** Runs every layer over every step; returns every step's output and the final state. */
+  forward(x: Tensor, state?: S): [Tensor, S] {
+    if (x.shape.length !== 3 || x.shape[2] !== this.inputSize) {
+      const layout = this.batchFirst ? '(B, T, I)' : '(T, B, I)';
+      throw new Error(`forward: expected input ${layout} with I = ${this.inputSize}, got ${shapeString(x.shape)}`);
+    }
+    let layerInput = this.batchFirst ? transpose(x, [1, 0, 2]) : x;
+    const [steps, batch] = layerInput.shape as [number, number];
+    const initial = this.unpackState(state ?? this.initState(batch), batch);
+    const finals: Tensor[][] = this.stateNames.map(() => []);
+    for (let l = 0; l < this.numLayers; l++) {
+      const outputs: Tensor[] = [];
+      for (let d = 0; d < this.numDirections; d++) {
+        const row = l * this.numDirections + d;
+        let carried = initial.map((s) => select(s, 0, row));
+        const perStep: Tensor[] = new Array<Tensor>(steps);
+        for (let k = 0; k < steps; k++) {
+          const t = d === 0 ? k : steps - 1 - k;
+          const next = this.cells[l]![d]!.step(select(layerInput, 0, t), carried);
+          perStep[t] = next.output;
+          carried = next.state;
+        }
+        outputs.push(stack(perStep, 0));
+        carried.forEach((s, j) => finals[j]!.push(s));
+      }
+      layerInput = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
+      if (l < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.random, this.training);
+    }
+    const output = this.batchFirst ? transpose(layerInput, [1, 0, 2]) : layerInput;
+    const parts = finals.map((rows) => stack(rows, 0));
+    return [output, (parts.length === 1 ? parts[0]! : parts) as S];
+  }
+
+  /** Checks a state's kind and shapes, naming what was expected and what came. */
+  private unpackState(state: State, batch: number): Tensor[] {
+    const expected = [this.numDirections * this.numLayers, batch, this.hiddenSize];
+    const kind = this.stateNames.length === 1 ? 'a single tensor h' : `a tuple (${this.stateNames.join(', ')})`;
+    const parts = state instanceof Tensor ? [state] : state;
+    if (!Array.isArray(parts) || parts.length !== this.stateNames.length || (this.stateNames.length > 1 && state instanceof Tensor)) {
+      const got = state instanceof Tensor ? 'a single tensor' : Array.isArray(state) ? `${state.length} tensors` : typeof state;
+      throw new Error(`forward: state must be ${kind}, got ${got}`);
+    }
+    parts.forEach((s, j) => {
+      if (!(s instanceof Tensor) || s.shape.length !== 3 || s.shape.some((v, k) => v !== expected[k])) {
+        const got = s instanceof Tensor ? shapeString(s.shape) : typeof s;
+        throw new Error(`forward: state ${this.stateNames[j]} must be ${shapeString(expected)} (D·numLayers, B, H), got ${got}`);
+      }
+    });
+    return parts;
+  }
+}
