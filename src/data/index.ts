@@ -1,0 +1,17 @@
+// The data layer's public surface: text preprocessing and tokenizers, the vocabulary,
+// minibatch iterators over token ids, and the built-in default corpus.
+
+export { preprocessLetters, flattenLines, tokenize, detokenize, readCorpusFile } from './text.js';
+export type { TokenKind } from './text.js';
+export { Vocab, UNKNOWN_TOKEN } from './vocab.js';
+export type { VocabOptions, VocabJSON } from './vocab.js';
+export {
+  randomBatches,
+  sequentialBatches,
+  makeBatches,
+  numRandomBatches,
+  numSequentialBatches,
+  splitCorpus,
+} from './batches.js';
+export type { Batch, BatchEpoch, BatchMode } from './batches.js';
+export { loadDefaultCorpus, DEFAULT_CORPUS_NAME } from './default-corpus.js';
