@@ -4,7 +4,6 @@
 
 export class Random {
   private s: Uint32Array;
-  private spareNormal: number | null = null;
 
   constructor(seed = 0) {
     this.s = new Uint32Array(4);
@@ -59,18 +58,14 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal by the Box-Muller transform (the second value is kept for the next call). */
+  /**
+   * Standard normal by the Box-Muller transform. Only the cosine value is used: caching the sine value for the
+   * next call would be hidden state outside the four words of state(), and fromState() could not resume exactly.
+   */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
-    }
     const u = 1 - this.next(); // (0, 1], so log(u) is finite
     const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
   /** Fisher-Yates shuffle in place. */
@@ -85,7 +80,10 @@ export class Random {
   /** Draws an index with probability proportional to weights[k] (non-negative, not all zero). */
   categorical(weights: ArrayLike<number>): number {
     let total = 0;
-    for (let k = 0; k < weights.length; k++) total += weights[k]!;
+    for (let k = 0; k < weights.length; k++) {
+      if (!(weights[k]! >= 0)) throw new Error(`Random.categorical: weights must be non-negative and not all zero, got ${weights[k]} at index ${k}`);
+      total += weights[k]!;
+    }
     if (!(total > 0)) throw new Error('Random.categorical: weights must be non-negative and not all zero');
     let u = this.next() * total;
     for (let k = 0; k < weights.length; k++) {
