@@ -12,6 +12,14 @@ export abstract class Module {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /** One parameter by its dotted name; an unknown name is an error listing the known ones. */
+  parameter(name: string): Tensor {
+    const named = this.namedParameters();
+    const found = named.find(([n]) => n === name);
+    if (found === undefined) throw new Error(`no parameter "${name}"; parameters are: ${named.map(([n]) => n).join(', ')}`);
+    return found[1];
+  }
+
   /** Sub-modules whose training flag follows this one's. */
   protected children(): Module[] {
     return [];
