@@ -38,7 +38,8 @@ export class Recurrent<S extends State = State> extends Module {
   /** cells[layer][direction]. */
   readonly cells: Cell[][];
   readonly stateNames: readonly string[];
-  readonly random: Random;
+  /** Draws the dropout masks; assignable so a caller can replay masks (e.g. `Random.fromState(saved)`). */
+  random: Random;
 
   constructor(options: RecurrentOptions, makeCell: CellFactory) {
     super();
