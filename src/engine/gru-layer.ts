@@ -1,0 +1,94 @@
+// The fused GRU layer. Input side xg = x W + [b_r, b_z, b_n] for all steps at once; per step the hidden side
+// hg = h U + [0, 0, b_hn] is a separate product, because the reset gate multiplies its n part after the product.
+// Backward through time as for the LSTM, with dh_{t-1} = dh_t ⊙ z + dhg_t Uᵀ. Packed gate order [r | z | n].
+// Shapes: xg, hg, dxg, dhg (T, B, 3H); hidden bias (3H) = [0, 0, b_hn]; dh (B, H).
+import type { Tensor } from '../core/tensor.js';
+import type { Backend } from '../kernels/backend.js';
+import type { Arena } from './arena.js';
+import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
+import { addPackedGrads, packColumns } from './pack.js';
+
+const GATES = ['r', 'z', 'n'] as const;
+
+export class FusedGRULayer extends FusedLayer {
+  readonly G = 3;
+  private xg = 0;
+  private hg = 0;
+  private dxg = 0;
+  private dhg = 0;
+  private dh = 0;
+  private hiddenBias = 0;
+  private dHiddenBias = 0;
+
+  constructor(shape: LayerShape, private readonly params: Record<string, Tensor>) {
+    super(shape);
+  }
+
+  protected gateParams(): { W: Tensor[]; U: Tensor[]; b: Array<Tensor | undefined> } {
+    const p = this.params;
+    return { W: GATES.map((g) => p[`W_${g}`]!), U: GATES.map((g) => p[`U_${g}`]!), b: GATES.map((g) => p[`b_${g}`]) };
+  }
+
+  private hiddenBiases(): Array<Tensor | undefined> {
+    return [undefined, undefined, this.params.b_hn];
+  }
+
+  override allocate(arena: Arena): void {
+    super.allocate(arena);
+    const { B, T, H } = this;
+    for (const name of ['xg', 'hg', 'dxg', 'dhg'] as const) this[name] = arena.take(T * B * 3 * H);
+    this.dh = arena.take(B * H);
+    this.hiddenBias = arena.take(3 * H);
+    this.dHiddenBias = arena.take(3 * H);
+  }
+
+  override pack(m: Float32Array): void {
+    super.pack(m);
+    packColumns(m, this.hiddenBias, this.hiddenBiases(), 1, this.H);
+    m.fill(0, this.dHiddenBias, this.dHiddenBias + 3 * this.H);
+  }
+
+  override unpackGrads(m: Float32Array): void {
+    super.unpackGrads(m);
+    addPackedGrads(m, this.dHiddenBias, this.hiddenBiases(), 1, this.H);
+  }
+
+  forward(be: Backend, input: LayerInput, [h0]: readonly Float32Array[]): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    const step = B * 3 * H;
+    be.f32.set(h0!, this.hs);
+    this.projectInput(be, input, this.xg);
+    for (let t = 0; t < T; t++) {
+      const hg = this.hg + t * step;
+      be.fillRows(B, 3 * H, this.hiddenBias, hg);
+      be.gemm(B, 3 * H, H, this.hs + t * bh, this.Wh, hg, false, false, 1);
+      be.gruCellForward(B, H, this.xg + t * step, hg, this.hs + t * bh, this.hs + (t + 1) * bh);
+    }
+  }
+
+  backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    const step = B * 3 * H;
+    const m = be.f32;
+    m.fill(0, this.dh, this.dh + bh);
+    for (let t = T - 1; t >= 0; t--) {
+      const dy = dOut + t * bh;
+      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      const dhg = this.dhg + t * step;
+      // Writes dh = dy ⊙ z, then adds the path through the recurrent product: dh += dhg Uᵀ.
+      be.gruCellBackward(B, H, this.xg + t * step, this.hg + t * step, this.hs + t * bh, dy, this.dxg + t * step, dhg, this.dh);
+      be.gemm(B, H, 3 * H, dhg, this.Wh, this.dh, false, true, 1);
+    }
+    be.gemm(H, 3 * H, T * B, this.hs, this.dhg, this.dWh, true, false, 1);
+    be.addColumnSums(T * B, 3 * H, this.dhg, this.dHiddenBias);
+    this.inputGrads(be, input, this.dxg, dInput);
+  }
+
+  finalState(m: Float32Array): Float32Array[] {
+    const bh = this.B * this.H;
+    const last = this.hs + this.T * bh;
+    return [m.slice(last, last + bh)];
+  }
+}

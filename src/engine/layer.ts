@@ -1,0 +1,117 @@
+// One recurrent layer in the fused engine: its packed weights and gradients, its per-step buffers, and the
+// forward/backward through time common to every cell. What differs per cell (gate math, state count) is in
+// the subclasses. Shapes: input (T·B, I) rows or (T·B,) one-hot ids, time-major; packed Wx (I, G·H), Wh (H, G·H),
+// bias (G·H); hs (T+1, B, H) with slot 0 the initial h, so slots 1..T are the layer's output (T·B, H).
+import type { Tensor } from '../core/tensor.js';
+import type { Backend } from '../kernels/backend.js';
+import type { Arena } from './arena.js';
+import { addPackedGrads, packColumns } from './pack.js';
+
+/** The layer's input: rows of floats, or token ids standing for one-hot rows (a row lookup, not a product). */
+export type LayerInput = { rows: number } | { ids: number };
+
+export interface LayerShape {
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+}
+
+export abstract class FusedLayer {
+  readonly B: number;
+  readonly T: number;
+  readonly I: number;
+  readonly H: number;
+  /** Gates per cell: 4 for an LSTM, 3 for a GRU, 1 for an RNN. */
+  abstract readonly G: number;
+  protected Wx = 0;
+  protected Wh = 0;
+  protected bias = 0;
+  protected dWx = 0;
+  protected dWh = 0;
+  protected dBias = 0;
+  /** hs (T+1, B, H). */
+  protected hs = 0;
+
+  constructor(shape: LayerShape) {
+    this.B = shape.B;
+    this.T = shape.T;
+    this.I = shape.I;
+    this.H = shape.H;
+  }
+
+  /** Per-gate matrices in packed order: input weights, recurrent weights, biases. */
+  protected abstract gateParams(): { W: Tensor[]; U: Tensor[]; b: Array<Tensor | undefined> };
+
+  /** Lays out weights and the shared buffers; subclasses add their own after calling this. */
+  allocate(arena: Arena): void {
+    const { I, H, G, B, T } = this;
+    this.Wx = arena.take(I * G * H);
+    this.Wh = arena.take(H * G * H);
+    this.bias = arena.take(G * H);
+    this.dWx = arena.take(I * G * H);
+    this.dWh = arena.take(H * G * H);
+    this.dBias = arena.take(G * H);
+    this.hs = arena.take((T + 1) * B * H);
+  }
+
+  /** Copies the parameters in (once per update) and clears the packed gradients. */
+  pack(m: Float32Array): void {
+    const { W, U, b } = this.gateParams();
+    packColumns(m, this.Wx, W, this.I, this.H);
+    packColumns(m, this.Wh, U, this.H, this.H);
+    packColumns(m, this.bias, b, 1, this.H);
+    const G = this.G * this.H;
+    m.fill(0, this.dWx, this.dWx + this.I * G);
+    m.fill(0, this.dWh, this.dWh + this.H * G);
+    m.fill(0, this.dBias, this.dBias + G);
+  }
+
+  /** Adds the step's packed gradients into the parameters' `.grad`. */
+  unpackGrads(m: Float32Array): void {
+    const { W, U, b } = this.gateParams();
+    addPackedGrads(m, this.dWx, W, this.I, this.H);
+    addPackedGrads(m, this.dWh, U, this.H, this.H);
+    addPackedGrads(m, this.dBias, b, 1, this.H);
+  }
+
+  /** Offset of the layer's output rows (T·B, H): h_1 .. h_T. */
+  get output(): number {
+    return this.hs + this.B * this.H;
+  }
+
+  /** XG = input Wx + bias for all T·B rows at once, written at `out` ((T·B, G·H)). */
+  protected projectInput(be: Backend, input: LayerInput, out: number): void {
+    const n = this.T * this.B;
+    const width = this.G * this.H;
+    if ('ids' in input) be.gatherRows(n, width, this.Wx, input.ids, this.bias, out);
+    else {
+      be.fillRows(n, width, this.bias, out);
+      be.gemm(n, width, this.I, input.rows, this.Wx, out, false, false, 1);
+    }
+  }
+
+  /** Weight gradients from all steps at once: dWx += inputᵀ dXG, dBias += Σ dXG; and dInput = dXG Wxᵀ. */
+  protected inputGrads(be: Backend, input: LayerInput, dXG: number, dInput: number | null): void {
+    const n = this.T * this.B;
+    const width = this.G * this.H;
+    be.addColumnSums(n, width, dXG, this.dBias);
+    if ('ids' in input) be.scatterAddRows(n, width, dXG, input.ids, this.dWx);
+    else {
+      be.gemm(this.I, width, n, input.rows, dXG, this.dWx, true, false, 1);
+      if (dInput !== null) be.gemm(n, this.I, width, dXG, this.Wx, dInput, false, true, 0);
+    }
+  }
+
+  /** Runs all T steps from the initial state (each (B, H)). */
+  abstract forward(be: Backend, input: LayerInput, initial: readonly Float32Array[]): void;
+
+  /**
+   * Back through all steps from dOut (T·B, H), which it may overwrite; the final state's gradient is zero
+   * (truncated BPTT detaches it). Accumulates packed weight gradients; writes dInput (T·B, I) unless null.
+   */
+  abstract backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void;
+
+  /** Copies of the final state tensors' data, each (B, H). */
+  abstract finalState(m: Float32Array): Float32Array[];
+}

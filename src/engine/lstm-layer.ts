@@ -1,0 +1,77 @@
+// The fused LSTM layer: gates for all steps' inputs in one product, one product per step for h U, the cell
+// math in one kernel, and backward through time with the weight gradients taken over all steps at once
+// (dWh = Σ_t h_{t-1}ᵀ dG_t as one (H, T·B) by (T·B, 4H) product). Packed gate order [i | f | o | a].
+// Shapes: gates and dGates (T, B, 4H); cs (T+1, B, H); tanhC (T, B, H); dh, dc (B, H).
+import type { Tensor } from '../core/tensor.js';
+import type { Backend } from '../kernels/backend.js';
+import type { Arena } from './arena.js';
+import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
+
+const GATES = ['i', 'f', 'o', 'a'] as const;
+
+export class FusedLSTMLayer extends FusedLayer {
+  readonly G = 4;
+  private gates = 0;
+  private dGates = 0;
+  private cs = 0;
+  private tanhC = 0;
+  private dh = 0;
+  private dc = 0;
+
+  constructor(shape: LayerShape, private readonly params: Record<string, Tensor>) {
+    super(shape);
+  }
+
+  protected gateParams(): { W: Tensor[]; U: Tensor[]; b: Array<Tensor | undefined> } {
+    const p = this.params;
+    return { W: GATES.map((g) => p[`W_${g}`]!), U: GATES.map((g) => p[`U_${g}`]!), b: GATES.map((g) => p[`b_${g}`]) };
+  }
+
+  override allocate(arena: Arena): void {
+    super.allocate(arena);
+    const { B, T, H } = this;
+    this.gates = arena.take(T * B * 4 * H);
+    this.dGates = arena.take(T * B * 4 * H);
+    this.cs = arena.take((T + 1) * B * H);
+    this.tanhC = arena.take(T * B * H);
+    this.dh = arena.take(B * H);
+    this.dc = arena.take(B * H);
+  }
+
+  forward(be: Backend, input: LayerInput, [h0, c0]: readonly Float32Array[]): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    be.f32.set(h0!, this.hs);
+    be.f32.set(c0!, this.cs);
+    this.projectInput(be, input, this.gates);
+    for (let t = 0; t < T; t++) {
+      const g = this.gates + t * B * 4 * H;
+      be.gemm(B, 4 * H, H, this.hs + t * bh, this.Wh, g, false, false, 1);
+      be.lstmCellForward(B, H, g, this.cs + t * bh, this.cs + (t + 1) * bh, this.hs + (t + 1) * bh, this.tanhC + t * bh);
+    }
+  }
+
+  backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    const m = be.f32;
+    m.fill(0, this.dc, this.dc + bh);
+    m.fill(0, this.dh, this.dh + bh);
+    for (let t = T - 1; t >= 0; t--) {
+      // dh_t = (gradient from above at step t) + (gradient from step t+1 through h_t U)
+      const dy = dOut + t * bh;
+      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      const dg = this.dGates + t * B * 4 * H;
+      be.lstmCellBackward(B, H, this.gates + t * B * 4 * H, this.cs + t * bh, this.tanhC + t * bh, dy, this.dc, dg);
+      be.gemm(B, H, 4 * H, dg, this.Wh, this.dh, false, true, 0);
+    }
+    be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 1);
+    this.inputGrads(be, input, this.dGates, dInput);
+  }
+
+  finalState(m: Float32Array): Float32Array[] {
+    const bh = this.B * this.H;
+    const last = this.T * bh;
+    return [m.slice(this.hs + last, this.hs + last + bh), m.slice(this.cs + last, this.cs + last + bh)];
+  }
+}

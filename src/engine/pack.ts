@@ -1,0 +1,29 @@
+// Packing per-gate parameters into the engine's fused matrices and back. Gate g's (rows, H) matrix becomes
+// columns g·H .. g·H + H - 1 of one (rows, G·H) matrix, so a single product computes every gate:
+// [x W_i | x W_f | x W_o | x W_a] = x [W_i | W_f | W_o | W_a]. Unpacking adds the packed gradients to `.grad`.
+import type { Tensor } from '../core/tensor.js';
+
+/** Writes [mats[0] | mats[1] | ...] (each (rows, H)) at `at`; a missing matrix packs as zeros. */
+export function packColumns(m: Float32Array, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number): void {
+  const width = mats.length * H;
+  mats.forEach((t, g) => {
+    for (let r = 0; r < rows; r++) {
+      const dst = at + r * width + g * H;
+      if (t === undefined) m.fill(0, dst, dst + H);
+      else m.set(t.data.subarray(r * H, (r + 1) * H), dst);
+    }
+  });
+}
+
+/** Adds columns g·H .. of the packed (rows, G·H) gradient at `at` into mats[g].grad (skipping missing ones). */
+export function addPackedGrads(m: Float32Array, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number): void {
+  const width = mats.length * H;
+  mats.forEach((t, g) => {
+    if (t === undefined) return;
+    const grad = t.gradBuffer();
+    for (let r = 0; r < rows; r++) {
+      const src = at + r * width + g * H;
+      for (let j = 0; j < H; j++) grad[r * H + j]! += m[src + j]!;
+    }
+  });
+}

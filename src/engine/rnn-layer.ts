@@ -1,0 +1,61 @@
+// The fused Elman RNN layer: pre = x W + b for all steps at once, then per step pre_t += h_{t-1} U and
+// h_t = φ(pre_t); backward dpre_t = dh_t ⊙ φ'(·), dh_{t-1} = dpre_t Uᵀ, and dU = Σ_t h_{t-1}ᵀ dpre_t in one product.
+// Shapes: pre, dPre (T, B, H); dh (B, H).
+import type { Tensor } from '../core/tensor.js';
+import type { Backend } from '../kernels/backend.js';
+import type { Arena } from './arena.js';
+import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
+
+export class FusedRNNLayer extends FusedLayer {
+  readonly G = 1;
+  private pre = 0;
+  private dPre = 0;
+  private dh = 0;
+
+  constructor(shape: LayerShape, private readonly params: Record<string, Tensor>, private readonly relu: boolean) {
+    super(shape);
+  }
+
+  protected gateParams(): { W: Tensor[]; U: Tensor[]; b: Array<Tensor | undefined> } {
+    return { W: [this.params.W!], U: [this.params.U!], b: [this.params.b] };
+  }
+
+  override allocate(arena: Arena): void {
+    super.allocate(arena);
+    this.pre = arena.take(this.T * this.B * this.H);
+    this.dPre = arena.take(this.T * this.B * this.H);
+    this.dh = arena.take(this.B * this.H);
+  }
+
+  forward(be: Backend, input: LayerInput, [h0]: readonly Float32Array[]): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    be.f32.set(h0!, this.hs);
+    this.projectInput(be, input, this.pre);
+    for (let t = 0; t < T; t++) {
+      be.gemm(B, H, H, this.hs + t * bh, this.Wh, this.pre + t * bh, false, false, 1);
+      be.rnnCellForward(bh, this.relu, this.pre + t * bh, this.hs + (t + 1) * bh);
+    }
+  }
+
+  backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
+    const { B, T, H } = this;
+    const bh = B * H;
+    const m = be.f32;
+    m.fill(0, this.dh, this.dh + bh);
+    for (let t = T - 1; t >= 0; t--) {
+      const dy = dOut + t * bh;
+      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      be.rnnCellBackward(bh, this.relu, this.hs + (t + 1) * bh, dy, this.dPre + t * bh);
+      be.gemm(B, H, H, this.dPre + t * bh, this.Wh, this.dh, false, true, 0);
+    }
+    be.gemm(H, H, T * B, this.hs, this.dPre, this.dWh, true, false, 1);
+    this.inputGrads(be, input, this.dPre, dInput);
+  }
+
+  finalState(m: Float32Array): Float32Array[] {
+    const bh = this.B * this.H;
+    const last = this.hs + this.T * bh;
+    return [m.slice(last, last + bh)];
+  }
+}

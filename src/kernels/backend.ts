@@ -1,0 +1,99 @@
+// The fused engine's backend contract: one linear memory (a Float32Array heap with an Int32Array view of the
+// same bytes for token ids) and the kernels that work on offsets into it. Offsets count floats (4 bytes).
+// `createRefBackend` is the plain TypeScript implementation; the WebAssembly backend keeps the same contract,
+// so the engine that orchestrates a training step is written once.
+import { gemm } from './ref/gemm.js';
+import { lstmCellBackward, lstmCellForward } from './ref/lstm-cell.js';
+import { gruCellBackward, gruCellForward } from './ref/gru-cell.js';
+import { rnnCellBackward, rnnCellForward } from './ref/rnn-cell.js';
+import { addColumnSums, fillRows, gatherRows, scatterAddRows, softmaxCrossEntropy } from './ref/rows.js';
+
+export interface Backend {
+  readonly name: string;
+  /** Float view of the heap; replaced by `reserve`, so read it again after reserving. */
+  readonly f32: Float32Array;
+  /** Int view of the same bytes: ids at float offset k are i32[k]. */
+  readonly i32: Int32Array;
+  /** Makes at least `floats` floats addressable from offset 0; contents are kept. */
+  reserve(floats: number): void;
+  /** C = op(A) op(B) + beta·C with op(A) (m, k), op(B) (k, n), row-major. */
+  gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void;
+  gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void;
+  scatterAddRows(n: number, width: number, src: number, idsAt: number, table: number): void;
+  fillRows(n: number, width: number, bias: number, out: number): void;
+  addColumnSums(n: number, width: number, src: number, out: number): void;
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number;
+  lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
+  lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
+  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void;
+  gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
+  rnnCellForward(n: number, relu: boolean, pre: number, h: number): void;
+  rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void;
+}
+
+class RefBackend implements Backend {
+  readonly name = 'ref';
+  f32 = new Float32Array(0);
+  i32 = new Int32Array(0);
+
+  reserve(floats: number): void {
+    if (floats <= this.f32.length) return;
+    const grown = new Float32Array(Math.max(floats, Math.ceil(this.f32.length * 1.5)));
+    grown.set(this.f32);
+    this.f32 = grown;
+    this.i32 = new Int32Array(grown.buffer);
+  }
+
+  gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
+    const f = this.f32;
+    gemm({ m, n, k, a: f.subarray(a), b: f.subarray(b), c: f.subarray(c), transA, transB, beta });
+  }
+
+  gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {
+    gatherRows(this.f32, this.i32, n, width, table, idsAt, bias, out);
+  }
+
+  scatterAddRows(n: number, width: number, src: number, idsAt: number, table: number): void {
+    scatterAddRows(this.f32, this.i32, n, width, src, idsAt, table);
+  }
+
+  fillRows(n: number, width: number, bias: number, out: number): void {
+    fillRows(this.f32, n, width, bias, out);
+  }
+
+  addColumnSums(n: number, width: number, src: number, out: number): void {
+    addColumnSums(this.f32, n, width, src, out);
+  }
+
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {
+    return softmaxCrossEntropy(this.f32, this.i32, n, classes, logits, targetsAt, dLogits, scale);
+  }
+
+  lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {
+    lstmCellForward(this.f32, B, H, gates, cPrev, c, h, tanhC);
+  }
+
+  lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void {
+    lstmCellBackward(this.f32, B, H, gates, cPrev, tanhC, dh, dc, dGates);
+  }
+
+  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
+    gruCellForward(this.f32, B, H, xg, hg, hPrev, h);
+  }
+
+  gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void {
+    gruCellBackward(this.f32, B, H, xg, hg, hPrev, dh, dxg, dhg, dhPrev);
+  }
+
+  rnnCellForward(n: number, relu: boolean, pre: number, h: number): void {
+    rnnCellForward(this.f32, n, relu, pre, h);
+  }
+
+  rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void {
+    rnnCellBackward(this.f32, n, relu, h, dh, dPre);
+  }
+}
+
+export function createRefBackend(): Backend {
+  return new RefBackend();
+}
