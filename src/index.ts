@@ -7,6 +7,8 @@ export * from './core/ops/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './data/index.js';
+export * from './train/index.js';
+export { useEngine, setEngineBackend, fusedEngineFor, fusedUnsupported, FusedLanguageModel, type EnginePreference } from './engine/index.js';
 export {
   readSafetensors,
   readSafetensorsWithMetadata,

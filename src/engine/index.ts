@@ -1,0 +1,39 @@
+// Choosing the training path: the fused engine wherever it applies (built-in cells, unidirectional, no output
+// projection), the autograd tape otherwise. One engine is kept per model so its workspace is reused across steps.
+import type { RNNModel } from '../nn/rnn-model.js';
+import { createRefBackend, type Backend } from '../kernels/backend.js';
+import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
+
+export type EnginePreference = 'auto' | 'fused' | 'autograd';
+
+let preference: EnginePreference = 'auto';
+let backendFactory: () => Backend = createRefBackend;
+const engines = new WeakMap<RNNModel, FusedLanguageModel>();
+
+/** 'auto' (default) uses the fused engine where it applies; 'autograd' forces the tape; 'fused' insists. */
+export function useEngine(choice: EnginePreference): void {
+  preference = choice;
+}
+
+/** The backend new fused engines run on (the plain TypeScript one unless a faster one is installed). */
+export function setEngineBackend(factory: () => Backend): void {
+  backendFactory = factory;
+}
+
+/** The fused engine for this model, or null when the autograd path should run. */
+export function fusedEngineFor(model: RNNModel): FusedLanguageModel | null {
+  if (preference === 'autograd') return null;
+  const reason = fusedUnsupported(model);
+  if (reason !== null) {
+    if (preference === 'fused') throw new Error(`the fused engine was requested but ${reason}`);
+    return null;
+  }
+  let engine = engines.get(model);
+  if (engine === undefined) {
+    engine = new FusedLanguageModel(model, backendFactory());
+    engines.set(model, engine);
+  }
+  return engine;
+}
+
+export { FusedLanguageModel, fusedUnsupported };
