@@ -1,7 +1,10 @@
 // The one kernel dispatcher: an explicit, type-checked table of kernels per backend, and the backend in use.
 // Ops call `kernels().gemm(...)`; nothing registers itself on import. The plain TypeScript table (`ref`) is
-// always present; faster backends are added to `backends` and chosen with `useBackend`.
+// always present; faster backends are added to `backends` by an explicit call (`enableWasm`) and chosen with
+// `useBackend`.
 import { gemm, type GemmArgs } from './ref/gemm.js';
+import { createWasmKernels } from './wasm/backend.js';
+import { probeWasm, type WasmSupport } from './wasm/probe.js';
 
 export interface Kernels {
   readonly name: string;
@@ -17,13 +20,37 @@ export function kernels(): Kernels {
   return active;
 }
 
+/** Registered backends: always `ref`, plus `wasm` once `enableWasm()` has found SIMD and instantiated it. */
 export function availableBackends(): string[] {
   return Object.keys(backends);
 }
 
+/** What the runtime supports (WebAssembly, SIMD, shared memory), without instantiating anything. */
+export function probeBackends(): WasmSupport {
+  return probeWasm();
+}
+
+/**
+ * Probes for WebAssembly SIMD, instantiates the wasm kernels synchronously and registers them as `wasm`.
+ * Returns whether it worked; does not switch the active backend (call `useBackend('wasm')` for that).
+ */
+export function enableWasm(): boolean {
+  if (backends.wasm !== undefined) return true;
+  if (!probeWasm().simd) return false;
+  try {
+    backends.wasm = createWasmKernels();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function useBackend(name: string): void {
   const chosen = backends[name];
-  if (chosen === undefined) throw new Error(`useBackend: unknown backend "${name}"; available: ${availableBackends().join(', ')}`);
+  if (chosen === undefined) {
+    const hint = name === 'wasm' ? ' (call enableWasm() first)' : '';
+    throw new Error(`useBackend: unknown backend "${name}"${hint}; available: ${availableBackends().join(', ')}`);
+  }
   active = chosen;
 }
 
