@@ -8,7 +8,13 @@ import { Random } from '../src/core/random.js';
 import { crossEntropy } from '../src/core/ops/index.js';
 import { LSTM, GRU, RNN, RNNModel, type Recurrent, type State } from '../src/nn/index.js';
 import { FusedLanguageModel, fusedUnsupported } from '../src/engine/language-model.js';
-import { createRefBackend } from '../src/kernels/backend.js';
+import { createRefBackend, type Backend } from '../src/kernels/backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/engine-backend.js';
+import { probeWasm } from '../src/kernels/wasm/probe.js';
+
+// The suite runs on every backend the probe finds: the plain TypeScript one always, WebAssembly SIMD where present.
+const backends: Array<[string, () => Backend]> = [['ref', createRefBackend]];
+if (probeWasm().simd) backends.push(['wasm', createWasmBackend]);
 import { assertClose } from './helpers/fixtures.js';
 
 type Kind = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
@@ -40,15 +46,16 @@ for (const kind of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
   configs.push({ kind, layers: 2, bias: false, embed: false, dropout: 0.3 });
 }
 
+for (const [backendName, makeBackend] of backends)
 for (const c of configs) {
-  test(`fused ${c.kind} (${c.layers} layers${c.bias ? '' : ', no bias'}${c.embed ? ', embedding' : ''}${c.dropout ? ', dropout' : ''}) equals autograd`, () => {
+  test(`fused ${c.kind} (${c.layers} layers${c.bias ? '' : ', no bias'}${c.embed ? ', embedding' : ''}${c.dropout ? ', dropout' : ''}) equals autograd on ${backendName}`, () => {
     const V = 7;
     const H = 6;
     const [B, T] = [3, 5];
     const reference = makeModel(c.kind, c, V, H);
     const fusedModel = makeModel(c.kind, c, V, H);
     assert.equal(fusedUnsupported(fusedModel), null);
-    const engine = new FusedLanguageModel(fusedModel, createRefBackend());
+    const engine = new FusedLanguageModel(fusedModel, makeBackend());
     const random = new Random(11);
     let refState: State | undefined;
     let fusedState: State | undefined;

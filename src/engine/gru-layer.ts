@@ -75,7 +75,7 @@ export class FusedGRULayer extends FusedLayer {
     m.fill(0, this.dh, this.dh + bh);
     for (let t = T - 1; t >= 0; t--) {
       const dy = dOut + t * bh;
-      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      be.addInPlace(bh, this.dh, dy);
       const dhg = this.dhg + t * step;
       // Writes dh = dy ⊙ z, then adds the path through the recurrent product: dh += dhg Uᵀ.
       be.gruCellBackward(B, H, this.xg + t * step, this.hg + t * step, this.hs + t * bh, dy, this.dxg + t * step, dhg, this.dh);

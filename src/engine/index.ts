@@ -2,12 +2,19 @@
 // projection), the autograd tape otherwise. One engine is kept per model so its workspace is reused across steps.
 import type { RNNModel } from '../nn/rnn-model.js';
 import { createRefBackend, type Backend } from '../kernels/backend.js';
+import { createWasmBackend } from '../kernels/wasm/engine-backend.js';
+import { probeWasm } from '../kernels/wasm/probe.js';
 import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
 
 export type EnginePreference = 'auto' | 'fused' | 'autograd';
 
 let preference: EnginePreference = 'auto';
-let backendFactory: () => Backend = createRefBackend;
+/** WebAssembly SIMD where the probe finds it, else plain TypeScript; decided at first use, not at import. */
+function defaultBackend(): Backend {
+  return probeWasm().simd ? createWasmBackend() : createRefBackend();
+}
+
+let backendFactory: () => Backend = defaultBackend;
 const engines = new WeakMap<RNNModel, FusedLanguageModel>();
 
 /** 'auto' (default) uses the fused engine where it applies; 'autograd' forces the tape; 'fused' insists. */
@@ -15,7 +22,7 @@ export function useEngine(choice: EnginePreference): void {
   preference = choice;
 }
 
-/** The backend new fused engines run on (the plain TypeScript one unless a faster one is installed). */
+/** The backend new fused engines run on (by default WebAssembly SIMD where available, else plain TypeScript). */
 export function setEngineBackend(factory: () => Backend): void {
   backendFactory = factory;
 }

@@ -60,7 +60,7 @@ export class FusedLSTMLayer extends FusedLayer {
     for (let t = T - 1; t >= 0; t--) {
       // dh_t = (gradient from above at step t) + (gradient from step t+1 through h_t U)
       const dy = dOut + t * bh;
-      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      be.addInPlace(bh, this.dh, dy);
       const dg = this.dGates + t * B * 4 * H;
       be.lstmCellBackward(B, H, this.gates + t * B * 4 * H, this.cs + t * bh, this.tanhC + t * bh, dy, this.dc, dg);
       be.gemm(B, H, 4 * H, dg, this.Wh, this.dh, false, true, 0);

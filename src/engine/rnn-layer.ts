@@ -45,7 +45,7 @@ export class FusedRNNLayer extends FusedLayer {
     m.fill(0, this.dh, this.dh + bh);
     for (let t = T - 1; t >= 0; t--) {
       const dy = dOut + t * bh;
-      for (let k = 0; k < bh; k++) m[dy + k]! += m[this.dh + k]!;
+      be.addInPlace(bh, this.dh, dy);
       be.rnnCellBackward(bh, this.relu, this.hs + (t + 1) * bh, dy, this.dPre + t * bh);
       be.gemm(B, H, H, this.dPre + t * bh, this.Wh, this.dh, false, true, 0);
     }

@@ -21,6 +21,8 @@ export interface Backend {
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void;
   scatterAddRows(n: number, width: number, src: number, idsAt: number, table: number): void;
   fillRows(n: number, width: number, bias: number, out: number): void;
+  /** y += x over n floats. */
+  addInPlace(n: number, x: number, y: number): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
@@ -63,6 +65,11 @@ class RefBackend implements Backend {
 
   addColumnSums(n: number, width: number, src: number, out: number): void {
     addColumnSums(this.f32, n, width, src, out);
+  }
+
+  addInPlace(n: number, x: number, y: number): void {
+    const f = this.f32;
+    for (let k = 0; k < n; k++) f[y + k]! += f[x + k]!;
   }
 
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {

@@ -1,0 +1,77 @@
+// Row-wise helpers of the fused engine, as in src/kernels/ref/rows.ts: gather rows by id (one-hot input as a
+// lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, and softmax cross-entropy.
+// Shapes: tables (V, W); rows (N, W); ids (N,) i32; bias (W,); logits (N, V). Pointers are byte offsets.
+
+@inline function at(p: usize, k: i32): usize {
+  return p + ((<usize>k) << 2);
+}
+
+/** out[r] = table[ids[r]] + bias (no bias when bias == 0). */
+export function gatherRows(n: i32, width: i32, table: usize, ids: usize, bias: usize, out: usize): void {
+  for (let r = 0; r < n; r++) {
+    const src = at(table, load<i32>(at(ids, r)) * width);
+    const dst = at(out, r * width);
+    let j = 0;
+    if (bias != 0) {
+      for (; j + 4 <= width; j += 4) v128.store(at(dst, j), f32x4.add(v128.load(at(src, j)), v128.load(at(bias, j))));
+      for (; j < width; j++) store<f32>(at(dst, j), load<f32>(at(src, j)) + load<f32>(at(bias, j)));
+    } else {
+      memory.copy(dst, src, (<usize>width) << 2);
+    }
+  }
+}
+
+/** table[ids[r]] += src[r]. */
+export function scatterAddRows(n: i32, width: i32, src: usize, ids: usize, table: usize): void {
+  for (let r = 0; r < n; r++) {
+    const dst = at(table, load<i32>(at(ids, r)) * width);
+    const from = at(src, r * width);
+    let j = 0;
+    for (; j + 4 <= width; j += 4) v128.store(at(dst, j), f32x4.add(v128.load(at(dst, j)), v128.load(at(from, j))));
+    for (; j < width; j++) store<f32>(at(dst, j), load<f32>(at(dst, j)) + load<f32>(at(from, j)));
+  }
+}
+
+export function fillRows(n: i32, width: i32, bias: usize, out: usize): void {
+  for (let r = 0; r < n; r++) memory.copy(at(out, r * width), bias, (<usize>width) << 2);
+}
+
+/** out += Σ_r src[r]. */
+export function addColumnSums(n: i32, width: i32, src: usize, out: usize): void {
+  for (let r = 0; r < n; r++) {
+    const from = at(src, r * width);
+    let j = 0;
+    for (; j + 4 <= width; j += 4) v128.store(at(out, j), f32x4.add(v128.load(at(out, j)), v128.load(at(from, j))));
+    for (; j < width; j++) store<f32>(at(out, j), load<f32>(at(out, j)) + load<f32>(at(from, j)));
+  }
+}
+
+/** y += x over n floats. */
+export function addInPlace(n: i32, x: usize, y: usize): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) v128.store(at(y, k), f32x4.add(v128.load(at(y, k)), v128.load(at(x, k))));
+  for (; k < n; k++) store<f32>(at(y, k), load<f32>(at(y, k)) + load<f32>(at(x, k)));
+}
+
+/** Σ_r -log softmax(logits_r)[t_r] (in f64); writes dLogits = (softmax - onehot(t)) · scale. */
+export function softmaxCrossEntropy(n: i32, classes: i32, logits: usize, targets: usize, dLogits: usize, scale: f32): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < n; r++) {
+    const x = at(logits, r * classes);
+    const d = at(dLogits, r * classes);
+    let max: f32 = -Infinity;
+    for (let j = 0; j < classes; j++) max = Mathf.max(max, load<f32>(at(x, j)));
+    let z: f32 = 0;
+    for (let j = 0; j < classes; j++) {
+      const e = Mathf.exp(load<f32>(at(x, j)) - max);
+      store<f32>(at(d, j), e);
+      z += e;
+    }
+    const t = load<i32>(at(targets, r));
+    total += Math.log(<f64>z) + <f64>max - <f64>load<f32>(at(x, t));
+    const w = scale / z;
+    for (let j = 0; j < classes; j++) store<f32>(at(d, j), load<f32>(at(d, j)) * w);
+    store<f32>(at(d, t), load<f32>(at(d, t)) - scale);
+  }
+  return total;
+}
