@@ -24,6 +24,8 @@ export interface WasmExports {
 
 export interface WasmInstance {
   readonly exports: WasmExports;
+  /** The compiled module, which worker threads instantiate on the same (shared) memory. */
+  readonly module: WasmModule;
   readonly memory: WasmMemory;
   /** Whether `memory` is a SharedArrayBuffer-backed memory (usable from several threads). */
   readonly shared: boolean;
@@ -49,7 +51,7 @@ export function wasmModuleBytes(shared: boolean): Uint8Array {
 function makeInstance(api: WasmApi, module: WasmModule, shared: boolean): WasmInstance {
   const memory = new api.Memory({ initial: wasmMemory.initial, maximum: wasmMemory.maximum, shared });
   const inst = new api.Instance(module, { env: { memory } });
-  return { exports: inst.exports as unknown as WasmExports, memory, shared };
+  return { exports: inst.exports as unknown as WasmExports, module, memory, shared };
 }
 
 function requireSimd(): { api: WasmApi; shared: boolean } {

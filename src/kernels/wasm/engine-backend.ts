@@ -3,6 +3,7 @@
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
 import type { Backend } from '../backend.js';
 import { initWasmSync, type WasmInstance } from './backend.js';
+import { threadPool, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
 const GEMM_SCRATCH_BYTES = 16 << 20;
@@ -29,6 +30,7 @@ export interface WasmEngineExports {
 class WasmBackend implements Backend {
   readonly name = 'wasm';
   private readonly ex: WasmEngineExports;
+  private readonly pool: ThreadPool;
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
@@ -36,6 +38,11 @@ class WasmBackend implements Backend {
 
   constructor(private readonly inst: WasmInstance) {
     this.ex = inst.exports as unknown as WasmEngineExports;
+    this.pool = threadPool(inst);
+  }
+
+  get threads(): number {
+    return this.pool.active;
   }
 
   /** Views are rebuilt when memory was replaced (an unshared memory detaches its buffer when it grows). */
@@ -75,7 +82,7 @@ class WasmBackend implements Backend {
 
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
-    this.ex.sgemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
+    this.pool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
   }
 
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {

@@ -134,14 +134,14 @@ function storeEdge(tile: usize, c: usize, ldc: usize, mr: i32, nr: i32, acc: i32
  * C (+)= packed A block x op(B) panels for one MC x KC block; acc selects accumulate vs overwrite. With perPanel,
  * each panel is packed into pb just before use (stays in L1); otherwise pb already holds every panel.
  */
-function macroKernel(mc: i32, n: i32, k: i32, kc: i32, p0: i32, perPanel: bool, b: usize, transB: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: i32, tile: usize): void {
-  for (let j = 0; j < n; j += NR) {
-    const nr = min(NR, n - j);
+function macroKernel(mc: i32, n: i32, j0: i32, j1: i32, k: i32, kc: i32, p0: i32, perPanel: bool, b: usize, transB: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: i32, tile: usize): void {
+  for (let j = j0; j < j1; j += NR) {
+    const nr = min(NR, j1 - j);
     let bPanel = pb;
     // Full panels of an untransposed B are packed by the first row pair while it computes (fused).
     const fuse = perPanel && transB == 0 && nr == NR;
     if (perPanel && !fuse) packB(n, k, b, transB, p0, kc, j, j + nr, pb);
-    else bPanel = pb + <usize>(j >> 4) * <usize>kc * (NR << 2);
+    else bPanel = pb + <usize>((j - j0) >> 4) * <usize>kc * (NR << 2);
     for (let i = 0; i < mc; i += 2) {
       const mr = min(2, mc - i);
       let ap = pa + <usize>i * ((<usize>kc) << 2);
@@ -221,27 +221,44 @@ function macroKernel(mc: i32, n: i32, k: i32, kc: i32, p0: i32, perPanel: bool, 
 }
 
 export function sgemmBlocked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, transA: i32, transB: i32, beta: i32): void {
+  sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, n, 0);
+}
+
+/** Bytes of packing scratch `sgemmColumns` needs for a column range of width w (at most) and depth k. */
+export function sgemmScratchBytes(w: i32, k: i32): usize {
+  const panels = (w + NR - 1) >> 4;
+  const kcMax = min(KC, k);
+  return 2 * (NR << 2) + <usize>panels * <usize>kcMax * (NR << 2) + <usize>(MC + 1) * <usize>kcMax * 4 + 64;
+}
+
+/**
+ * Columns [j0, j1) of C = op(A) op(B) + beta C, j0 a multiple of 16: what one thread computes when a product is
+ * split by columns. Every element is summed in the same order whatever the split, so results do not depend on the
+ * thread count. `scratch` is this thread's packing area (0: above the allocator's top, growing memory if needed).
+ */
+export function sgemmColumns(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, transA: i32, transB: i32, beta: i32, j0: i32, j1: i32, scratch: usize): void {
   const ldc = (<usize>n) << 2;
+  if (j1 <= j0 || m <= 0) return;
   if (k == 0) {
-    if (beta == 0) memory.fill(c, 0, <usize>m * ldc);
+    if (beta == 0) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc + ((<usize>j0) << 2), 0, (<usize>(j1 - j0)) << 2);
     return;
   }
-  const panels = (n + NR - 1) >> 4;
+  const panels = (j1 - j0 + NR - 1) >> 4;
   const kcMax = min(KC, k);
-  const tile = scratchBase();
+  const tile = scratch != 0 ? scratch : scratchBase();
   const pb = tile + 2 * (NR << 2);
   const pa = pb + <usize>panels * <usize>kcMax * (NR << 2);
-  ensure(pa + <usize>(MC + 1) * <usize>kcMax * 4);
+  if (scratch == 0) ensure(pa + <usize>(MC + 1) * <usize>kcMax * 4);
   // One row block: pack each B panel right before its use. Several: pack all of B once per k slice.
   const perPanel = m <= MC;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    if (!perPanel) packB(n, k, b, transB, p0, kc, 0, n, pb);
+    if (!perPanel) packB(n, k, b, transB, p0, kc, j0, j1, pb);
     const acc = beta != 0 || p0 > 0 ? 1 : 0;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
       packA(m, k, a, transA, i0, mc, p0, kc, pa);
-      macroKernel(mc, n, k, kc, p0, perPanel, b, transB, pa, pb, c + <usize>i0 * ldc, ldc, acc, tile);
+      macroKernel(mc, n, j0, j1, k, kc, p0, perPanel, b, transB, pa, pb, c + <usize>i0 * ldc, ldc, acc, tile);
     }
   }
 }

@@ -1,0 +1,168 @@
+// Threads for the wasm kernels: workers instantiate the same module on the same shared memory and each computes
+// a band of columns of a product (C[:, j0:j1]); the caller takes the first band and then spins on a counter.
+// Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
+// spin while work keeps coming and only then sleep. Workers are unref'd: they never keep a process alive.
+import type { WasmInstance } from './backend.js';
+
+/** Int32 slots of the control block shared with the workers. */
+const SEQ = 0; // job counter, bumped to start a job
+const DONE = 1; // workers that finished, cumulative
+const READY = 2; // workers that have instantiated the module
+const QUIT = 3;
+const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
+const BAND = 16; // worker w's columns: [16 + 2w] .. [17 + 2w]
+const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
+const MAX_WORKERS = 15;
+const CONTROL_INTS = 64;
+/** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
+const SCRATCH_BYTES = 9 << 20;
+/** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
+const MIN_PARALLEL_MACS = 1 << 17;
+
+// Runs inside each worker (Node worker_threads or a browser Web Worker): instantiate, mark ready, then serve jobs.
+const WORKER_SOURCE = `
+const start = ({ module, memory, control, index }) => {
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const c = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
+  let seen = Atomics.load(c, ${SEQ});
+  Atomics.add(c, ${READY}, 1);
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(c, ${SEQ}) === seen) {
+      if (++spins === 1 << 20) { Atomics.wait(c, ${SEQ}, seen, 50); spins = 0; }
+    }
+    seen = Atomics.load(c, ${SEQ});
+    if (Atomics.load(c, ${QUIT}) !== 0) return;
+    const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
+    if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
+    Atomics.add(c, ${DONE}, 1);
+    Atomics.notify(c, ${DONE});
+  }
+};
+if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', start);
+else self.onmessage = (e) => start(e.data);
+`;
+
+interface ThreadExports {
+  sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
+  sgemmColumns(m: number, n: number, k: number, a: number, b: number, c: number, tA: number, tB: number, beta: number, j0: number, j1: number, scratch: number): void;
+  sgemmScratchBytes(width: number, k: number): number;
+  alloc(bytes: number): number;
+}
+
+interface AnyWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+  unref?(): void;
+}
+
+/** Cores this runtime reports (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
+export function availableCores(): number {
+  const os = nodeBuiltin<{ availableParallelism?(): number; cpus(): unknown[] }>('node:os');
+  if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+function nodeBuiltin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  return proc?.getBuiltinModule?.(name) as T | undefined;
+}
+
+function spawnWorker(): AnyWorker | null {
+  const threads = nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => AnyWorker }>('node:worker_threads');
+  if (threads !== undefined) return new threads.Worker(WORKER_SOURCE, { eval: true });
+  const g = globalThis as { Worker?: new (url: string) => AnyWorker; Blob?: new (parts: string[], o: { type: string }) => unknown; URL?: { createObjectURL(b: unknown): string } };
+  if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
+  return new g.Worker(g.URL.createObjectURL(new g.Blob([WORKER_SOURCE], { type: 'text/javascript' })));
+}
+
+export class ThreadPool {
+  private readonly ex: ThreadExports;
+  private readonly control: Int32Array;
+  private readonly mainScratch: number;
+  private readonly workers: AnyWorker[] = [];
+
+  /** `threads` counts the calling thread: 2 means one worker. */
+  constructor(inst: WasmInstance, readonly threads: number) {
+    this.ex = inst.exports as unknown as ThreadExports;
+    const workers = Math.max(0, Math.min(MAX_WORKERS, threads - 1));
+    const controlPtr = this.ex.alloc(CONTROL_INTS * 4);
+    this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
+    const scratch = Array.from({ length: workers }, () => this.ex.alloc(SCRATCH_BYTES));
+    this.control = new Int32Array(inst.memory.buffer, controlPtr, CONTROL_INTS);
+    this.control.fill(0);
+    if (!inst.shared) return; // no shared memory (a page without cross-origin isolation): one thread
+    for (let w = 0; w < workers; w++) {
+      const worker = spawnWorker();
+      if (worker === null) break;
+      worker.unref?.();
+      this.control[SCRATCH + w] = scratch[w]!;
+      worker.postMessage({ module: inst.module, memory: inst.memory, control: controlPtr, index: w });
+      this.workers.push(worker);
+    }
+  }
+
+  /** Threads that will actually share the next product (workers still starting up do not count yet). */
+  get active(): number {
+    return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
+  }
+
+  /** C = op(A) op(B) + beta·C on byte pointers, split by column bands over the ready threads. */
+  gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
+    const threads = this.active;
+    const band = Math.ceil(n / threads / 16) * 16;
+    if (threads === 1 || m === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
+      this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
+      return;
+    }
+    const ctl = this.control;
+    ctl.set([m, n, k, a, b, c, transA, transB, beta], JOB);
+    for (let w = 0; w < this.workers.length; w++) {
+      ctl[BAND + 2 * w] = Math.min(n, band * (w + 1));
+      ctl[BAND + 2 * w + 1] = Math.min(n, band * (w + 2));
+    }
+    const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ);
+    this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
+    // Spin briefly (the worker usually finishes within microseconds of us), then sleep in short waits, so an
+    // oversubscribed machine does not lose a core to spinning.
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(ctl, DONE);
+      if (((done - target) | 0) >= 0) break;
+      if (spins > 20000) Atomics.wait(ctl, DONE, done, 1);
+    }
+  }
+
+  close(): void {
+    Atomics.store(this.control, QUIT, 1);
+    Atomics.add(this.control, SEQ, 1);
+    Atomics.notify(this.control, SEQ);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+let pool: ThreadPool | null = null;
+let requested: number | null = null;
+
+/** Sets how many threads products use (default: the cores available); takes effect for the next product. */
+export function setThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
+  requested = threads;
+  if (pool !== null && pool.threads !== threads) {
+    pool.close();
+    pool = null;
+  }
+}
+
+export function threadCount(): number {
+  return requested ?? availableCores();
+}
+
+/** The pool for this instance, created on first use. */
+export function threadPool(inst: WasmInstance): ThreadPool {
+  pool ??= new ThreadPool(inst, threadCount());
+  return pool;
+}

@@ -1,0 +1,51 @@
+// Threads split a product into column bands; every element is still summed in the same order, so results must be
+// bit-identical whatever the thread count, for products of every shape the engine issues, and for a training step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Random } from '../src/core/random.js';
+import { initWasmSync } from '../src/kernels/wasm/backend.js';
+import { probeWasm } from '../src/kernels/wasm/probe.js';
+import { ThreadPool } from '../src/kernels/wasm/threads.js';
+
+const support = probeWasm();
+
+function fill(view: Float32Array, random: Random): void {
+  for (let k = 0; k < view.length; k++) view[k] = random.uniform(-1, 1);
+}
+
+test('a product split over threads equals the single-threaded product bit for bit', { skip: support.simd && support.sharedMemory ? false : 'needs WebAssembly SIMD and shared memory' }, async () => {
+  const inst = initWasmSync();
+  const ex = inst.exports;
+  const pools = [new ThreadPool(inst, 1), new ThreadPool(inst, 2), new ThreadPool(inst, 3)];
+  // Workers start asynchronously; wait until each pool has all of its threads.
+  for (let tries = 0; pools.some((p) => p.active !== p.threads) && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(pools.map((p) => p.active), [1, 2, 3]);
+  const random = new Random(5);
+  const shapes: Array<[number, number, number, boolean, boolean]> = [
+    [32, 1024, 256, false, false], // the step product h U at H = 256
+    [32, 256, 1024, false, true], // dh = dG Uᵀ
+    [256, 1024, 1120, true, false], // dU = Σ h_{t-1}ᵀ dG
+    [37, 333, 129, false, false], // ragged edges
+    [64, 48, 500, true, true],
+  ];
+  for (const [m, n, k, transA, transB] of shapes) {
+    for (const beta of [0, 1]) {
+      const a = ex.alloc(m * k * 4);
+      const b = ex.alloc(k * n * 4);
+      const cs = pools.map(() => ex.alloc(m * n * 4));
+      const f32 = () => new Float32Array(inst.memory.buffer);
+      fill(new Float32Array(inst.memory.buffer, a, m * k), random);
+      fill(new Float32Array(inst.memory.buffer, b, k * n), random);
+      const c0 = new Float32Array(m * n);
+      fill(c0, random);
+      const results = pools.map((pool, p) => {
+        f32().set(c0, cs[p]! / 4);
+        pool.gemm(m, n, k, a, b, cs[p]!, transA ? 1 : 0, transB ? 1 : 0, beta);
+        return new Float32Array(inst.memory.buffer, cs[p]!, m * n).slice();
+      });
+      assert.deepEqual(results[1], results[0], `${m}x${n}x${k} tA=${transA} tB=${transB} beta=${beta}: 2 threads`);
+      assert.deepEqual(results[2], results[0], `${m}x${n}x${k} tA=${transA} tB=${transB} beta=${beta}: 3 threads`);
+    }
+  }
+  for (const p of pools) p.close();
+});
