@@ -2,6 +2,8 @@
 // src/kernels/ref/{lstm,gru,rnn}-cell.ts (see there for the derivations), on byte pointers into linear memory.
 // Shapes: LSTM gates (B, 4H) packed [i | f | o | a]; GRU xg, hg (B, 3H) packed [r | z | n]; states (B, H).
 
+import { sigmoidv, tanhv } from './vmath';
+
 @inline function sigmoid(x: f32): f32 {
   return 1 / (1 + Mathf.exp(-x));
 }
@@ -14,7 +16,23 @@ export function lstmCellForward(B: i32, H: i32, gates: usize, cPrev: usize, c: u
   for (let b = 0; b < B; b++) {
     const g = at(gates, b * 4 * H);
     const s = b * H;
-    for (let j = 0; j < H; j++) {
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const i = sigmoidv(v128.load(at(g, j)));
+      const f = sigmoidv(v128.load(at(g, H + j)));
+      const o = sigmoidv(v128.load(at(g, 2 * H + j)));
+      const a = tanhv(v128.load(at(g, 3 * H + j)));
+      const cNew = f32x4.add(f32x4.mul(f, v128.load(at(cPrev, s + j))), f32x4.mul(i, a));
+      const tc = tanhv(cNew);
+      v128.store(at(g, j), i);
+      v128.store(at(g, H + j), f);
+      v128.store(at(g, 2 * H + j), o);
+      v128.store(at(g, 3 * H + j), a);
+      v128.store(at(c, s + j), cNew);
+      v128.store(at(tanhC, s + j), tc);
+      v128.store(at(h, s + j), f32x4.mul(o, tc));
+    }
+    for (; j < H; j++) {
       const i = sigmoid(load<f32>(at(g, j)));
       const f = sigmoid(load<f32>(at(g, H + j)));
       const o = sigmoid(load<f32>(at(g, 2 * H + j)));
@@ -37,7 +55,23 @@ export function lstmCellBackward(B: i32, H: i32, gates: usize, cPrev: usize, tan
     const g = at(gates, b * 4 * H);
     const d = at(dGates, b * 4 * H);
     const s = b * H;
-    for (let j = 0; j < H; j++) {
+    const one = f32x4.splat(1);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const i = v128.load(at(g, j));
+      const f = v128.load(at(g, H + j));
+      const o = v128.load(at(g, 2 * H + j));
+      const a = v128.load(at(g, 3 * H + j));
+      const tc = v128.load(at(tanhC, s + j));
+      const dhj = v128.load(at(dh, s + j));
+      const dct = f32x4.add(v128.load(at(dc, s + j)), f32x4.mul(f32x4.mul(dhj, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(at(d, j), f32x4.mul(f32x4.mul(dct, a), f32x4.mul(i, f32x4.sub(one, i))));
+      v128.store(at(d, H + j), f32x4.mul(f32x4.mul(dct, v128.load(at(cPrev, s + j))), f32x4.mul(f, f32x4.sub(one, f))));
+      v128.store(at(d, 2 * H + j), f32x4.mul(f32x4.mul(dhj, tc), f32x4.mul(o, f32x4.sub(one, o))));
+      v128.store(at(d, 3 * H + j), f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(a, a))));
+      v128.store(at(dc, s + j), f32x4.mul(dct, f));
+    }
+    for (; j < H; j++) {
       const i = load<f32>(at(g, j));
       const f = load<f32>(at(g, H + j));
       const o = load<f32>(at(g, 2 * H + j));
@@ -59,7 +93,18 @@ export function gruCellForward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usiz
     const x = at(xg, b * 3 * H);
     const y = at(hg, b * 3 * H);
     const s = b * H;
-    for (let j = 0; j < H; j++) {
+    const one = f32x4.splat(1);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const r = sigmoidv(f32x4.add(v128.load(at(x, j)), v128.load(at(y, j))));
+      const z = sigmoidv(f32x4.add(v128.load(at(x, H + j)), v128.load(at(y, H + j))));
+      const n = tanhv(f32x4.add(v128.load(at(x, 2 * H + j)), f32x4.mul(r, v128.load(at(y, 2 * H + j)))));
+      v128.store(at(x, j), r);
+      v128.store(at(x, H + j), z);
+      v128.store(at(x, 2 * H + j), n);
+      v128.store(at(h, s + j), f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, v128.load(at(hPrev, s + j)))));
+    }
+    for (; j < H; j++) {
       const r = sigmoid(load<f32>(at(x, j)) + load<f32>(at(y, j)));
       const z = sigmoid(load<f32>(at(x, H + j)) + load<f32>(at(y, H + j)));
       const n = Mathf.tanh(load<f32>(at(x, 2 * H + j)) + r * load<f32>(at(y, 2 * H + j)));
@@ -98,7 +143,12 @@ export function gruCellBackward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usi
 }
 
 export function rnnCellForward(n: i32, relu: i32, pre: usize, h: usize): void {
-  for (let k = 0; k < n; k++) {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const g = v128.load(at(pre, k));
+    v128.store(at(h, k), relu != 0 ? f32x4.max(g, f32x4.splat(0)) : tanhv(g));
+  }
+  for (; k < n; k++) {
     const g = load<f32>(at(pre, k));
     store<f32>(at(h, k), relu != 0 ? (g > 0 ? g : 0) : Mathf.tanh(g));
   }
