@@ -87,3 +87,26 @@ test('the fused engine refuses what it cannot run, and says why', () => {
   assert.match(fusedUnsupported(projected)!, /projection/);
   assert.throws(() => new FusedLanguageModel(bi, createRefBackend()), /cannot run this model: the layer is bidirectional/);
 });
+
+test('fused generation writes the same text as the autograd path (greedy and seeded sampling)', async (t) => {
+  const { useEngine } = await import('../src/engine/index.js');
+  const { generate } = await import('../src/train/generate.js');
+  const { Vocab } = await import('../src/data/vocab.js');
+  t.after(() => useEngine('auto'));
+  const text = 'the time traveller smiled. are you sure we can move freely in space and time?';
+  const vocab = new Vocab(Array.from(text));
+  const settings = { tokens: 'char', preprocess: 'none' } as const;
+  for (const kind of ['lstm', 'gru', 'rnn_tanh'] as const) {
+    for (const embed of [false, true]) {
+      const model = makeModel(kind, { layers: 2, bias: true, embed, dropout: 0.2 }, vocab.size, 16);
+      for (const options of [{ length: 40 }, { length: 40, strategy: 'top-k', topK: 4, temperature: 1.5 }] as const) {
+        useEngine('auto');
+        const fused = generate(model, vocab, settings, 'the ti', { ...options, random: new Random(3) });
+        useEngine('autograd');
+        const reference = generate(model, vocab, settings, 'the ti', { ...options, random: new Random(3) });
+        assert.equal(fused, reference, `${kind}${embed ? ' embedded' : ''} ${'strategy' in options ? options.strategy : 'greedy'}`);
+        assert.equal(model.training, true);
+      }
+    }
+  }
+});

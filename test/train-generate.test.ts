@@ -1,6 +1,7 @@
 // Tests for text generation (src/train/generate.ts): prefixes with unknown tokens are rejected with the tokens
 // listed, empty prefixes too; word mode detokenizes; sampling is seeded, top-k never leaves the k most likely
 // tokens, generation runs in eval mode, and the temperature reshapes the softmax as exp(z / τ) says.
+import { useEngine } from '../src/engine/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../src/core/tensor.js';
@@ -27,7 +28,11 @@ test('generate rejects prefixes with unknown tokens (listing them) and empty pre
   assert.equal(wordVocab.size, new Set(FOX.trim().split(/ |(?=\.)/)).size + 1);
 });
 
-test('top-k sampling is seeded, only ever picks among the k largest logits, and runs in eval mode', () => {
+test('top-k sampling is seeded, only ever picks among the k largest logits, and runs in eval mode', (t) => {
+  // The spy watches model.forward, which only the autograd path calls; test/engine.test.ts holds the fused
+  // generator to it.
+  useEngine('autograd');
+  t.after(() => useEngine('auto'));
   const { vocab } = prepareCorpus(TEXT, CHARS);
   const model = buildModel({ cell: 'lstm', hiddenSize: 12, numLayers: 2, dropout: 0.5, vocabSize: vocab.size, seed: 2 });
   const forward = model.forward.bind(model);

@@ -53,11 +53,11 @@ export class FusedGRULayer extends FusedLayer {
     addPackedGrads(m, this.dHiddenBias, this.hiddenBiases(), 1, this.H);
   }
 
-  forward(be: Backend, input: LayerInput, [h0]: readonly Float32Array[]): void {
+  forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
     const { B, T, H } = this;
     const bh = B * H;
     const step = B * 3 * H;
-    be.f32.set(h0!, this.hs);
+    if (initial !== null) be.f32.set(initial[0]!, this.hs);
     this.projectInput(be, input, this.xg);
     for (let t = 0; t < T; t++) {
       const hg = this.hg + t * step;

@@ -5,6 +5,7 @@ import { createRefBackend, type Backend } from '../kernels/backend.js';
 import { createWasmBackend } from '../kernels/wasm/engine-backend.js';
 import { probeWasm } from '../kernels/wasm/probe.js';
 import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
+import { FusedGenerator } from './generator.js';
 
 export type EnginePreference = 'auto' | 'fused' | 'autograd';
 
@@ -16,6 +17,7 @@ function defaultBackend(): Backend {
 
 let backendFactory: () => Backend = defaultBackend;
 const engines = new WeakMap<RNNModel, FusedLanguageModel>();
+const generators = new WeakMap<RNNModel, FusedGenerator>();
 
 /** 'auto' (default) uses the fused engine where it applies; 'autograd' forces the tape; 'fused' insists. */
 export function useEngine(choice: EnginePreference): void {
@@ -27,14 +29,30 @@ export function setEngineBackend(factory: () => Backend): void {
   backendFactory = factory;
 }
 
+function fusedApplies(model: RNNModel): boolean {
+  if (preference === 'autograd') return false;
+  const reason = fusedUnsupported(model);
+  if (reason !== null && preference === 'fused') throw new Error(`the fused engine was requested but ${reason}`);
+  return reason === null;
+}
+
+/**
+ * A one-token-at-a-time generator for this model with its current weights packed and a zero state, or null when
+ * the autograd path should run. It is reused between calls, so generation allocates nothing per token.
+ */
+export function fusedGeneratorFor(model: RNNModel): FusedGenerator | null {
+  if (!fusedApplies(model)) return null;
+  let generator = generators.get(model);
+  if (generator === undefined) {
+    generator = new FusedGenerator(model, backendFactory());
+    generators.set(model, generator);
+  } else generator.refresh();
+  return generator;
+}
+
 /** The fused engine for this model, or null when the autograd path should run. */
 export function fusedEngineFor(model: RNNModel): FusedLanguageModel | null {
-  if (preference === 'autograd') return null;
-  const reason = fusedUnsupported(model);
-  if (reason !== null) {
-    if (preference === 'fused') throw new Error(`the fused engine was requested but ${reason}`);
-    return null;
-  }
+  if (!fusedApplies(model)) return null;
   let engine = engines.get(model);
   if (engine === undefined) {
     engine = new FusedLanguageModel(model, backendFactory());
@@ -43,4 +61,4 @@ export function fusedEngineFor(model: RNNModel): FusedLanguageModel | null {
   return engine;
 }
 
-export { FusedLanguageModel, fusedUnsupported };
+export { FusedLanguageModel, FusedGenerator, fusedUnsupported };

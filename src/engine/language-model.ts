@@ -8,7 +8,7 @@ import { GRUCell } from '../nn/gru.js';
 import { LSTMCell } from '../nn/lstm.js';
 import { RNNCell } from '../nn/rnn.js';
 import type { RNNModel } from '../nn/rnn-model.js';
-import type { State } from '../nn/cell.js';
+import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
 import type { FusedLayer, LayerInput } from './layer.js';
 import { FusedLSTMLayer } from './lstm-layer.js';
@@ -26,6 +26,15 @@ export function fusedUnsupported(model: RNNModel): string | null {
     } else if (!(cell instanceof GRUCell) && !(cell instanceof RNNCell)) return 'the cell is user-written';
   }
   return null;
+}
+
+/** The fused counterpart of a built-in cell, for B sequences of T steps. */
+export function fusedLayerFor(cell: Cell, B: number, T: number): FusedLayer {
+  const shape = { B, T, I: cell.inputSize, H: cell.hiddenSize };
+  if (cell instanceof LSTMCell) return new FusedLSTMLayer(shape, cell.params);
+  if (cell instanceof GRUCell) return new FusedGRULayer(shape, cell.params);
+  if (cell instanceof RNNCell) return new FusedRNNLayer(shape, cell.params, cell.nonlinearity === 'relu');
+  throw new Error('fused engine: the cell is user-written');
 }
 
 interface Layout {
@@ -74,12 +83,7 @@ export class FusedLanguageModel {
     const N = T * B;
     const arena = new Arena();
     const layers = rnn.cells.map((row) => {
-      const cell = row[0]!;
-      const shape = { B, T, I: cell.inputSize, H };
-      const layer =
-        cell instanceof LSTMCell ? new FusedLSTMLayer(shape, cell.params)
-        : cell instanceof GRUCell ? new FusedGRULayer(shape, cell.params)
-        : new FusedRNNLayer(shape, (cell as RNNCell).params, (cell as RNNCell).nonlinearity === 'relu');
+      const layer = fusedLayerFor(row[0]!, B, T);
       layer.allocate(arena);
       return layer;
     });

@@ -103,8 +103,19 @@ export abstract class FusedLayer {
     }
   }
 
-  /** Runs all T steps from the initial state (each (B, H)). */
-  abstract forward(be: Backend, input: LayerInput, initial: readonly Float32Array[]): void;
+  /** Runs all T steps from the initial state (each (B, H)); null: the state is already in slot 0. */
+  abstract forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void;
+
+  /** Moves the final state (slot T) into slot 0, so the next forward continues from it (generation). */
+  carryState(m: Float32Array): void {
+    const bh = this.B * this.H;
+    m.copyWithin(this.hs, this.hs + this.T * bh, this.hs + (this.T + 1) * bh);
+  }
+
+  /** Zeroes the state in slot 0. */
+  clearState(m: Float32Array): void {
+    m.fill(0, this.hs, this.hs + this.B * this.H);
+  }
 
   /**
    * Back through all steps from dOut (T·B, H), which it may overwrite; the final state's gradient is zero

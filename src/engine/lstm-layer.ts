@@ -38,11 +38,13 @@ export class FusedLSTMLayer extends FusedLayer {
     this.dc = arena.take(B * H);
   }
 
-  forward(be: Backend, input: LayerInput, [h0, c0]: readonly Float32Array[]): void {
+  forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
     const { B, T, H } = this;
     const bh = B * H;
-    be.f32.set(h0!, this.hs);
-    be.f32.set(c0!, this.cs);
+    if (initial !== null) {
+      be.f32.set(initial[0]!, this.hs);
+      be.f32.set(initial[1]!, this.cs);
+    }
     this.projectInput(be, input, this.gates);
     for (let t = 0; t < T; t++) {
       const g = this.gates + t * B * 4 * H;
@@ -67,6 +69,17 @@ export class FusedLSTMLayer extends FusedLayer {
     }
     be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 1);
     this.inputGrads(be, input, this.dGates, dInput);
+  }
+
+  override carryState(m: Float32Array): void {
+    super.carryState(m);
+    const bh = this.B * this.H;
+    m.copyWithin(this.cs, this.cs + this.T * bh, this.cs + (this.T + 1) * bh);
+  }
+
+  override clearState(m: Float32Array): void {
+    super.clearState(m);
+    m.fill(0, this.cs, this.cs + this.B * this.H);
   }
 
   finalState(m: Float32Array): Float32Array[] {

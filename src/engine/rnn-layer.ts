@@ -27,10 +27,10 @@ export class FusedRNNLayer extends FusedLayer {
     this.dh = arena.take(this.B * this.H);
   }
 
-  forward(be: Backend, input: LayerInput, [h0]: readonly Float32Array[]): void {
+  forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
     const { B, T, H } = this;
     const bh = B * H;
-    be.f32.set(h0!, this.hs);
+    if (initial !== null) be.f32.set(initial[0]!, this.hs);
     this.projectInput(be, input, this.pre);
     for (let t = 0; t < T; t++) {
       be.gemm(B, H, H, this.hs + t * bh, this.Wh, this.pre + t * bh, false, false, 1);
