@@ -110,3 +110,21 @@ test('fused generation writes the same text as the autograd path (greedy and see
     }
   }
 });
+
+test('fused evaluation gives the autograd path\'s loss (short last window, state carried, eval mode)', async (t) => {
+  const { useEngine } = await import('../src/engine/index.js');
+  const { evaluateLoss } = await import('../src/train/step.js');
+  t.after(() => useEngine('auto'));
+  const random = new Random(21);
+  const ids = Int32Array.from({ length: 503 }, () => random.int(7));
+  for (const kind of ['lstm', 'gru', 'rnn_relu'] as const) {
+    const model = makeModel(kind, { layers: 2, bias: true, embed: false, dropout: 0.4 }, 7, 10);
+    useEngine('auto');
+    const fused = evaluateLoss(model, ids, { batchSize: 4, numSteps: 9 });
+    useEngine('autograd');
+    const reference = evaluateLoss(model, ids, { batchSize: 4, numSteps: 9 });
+    assert.equal(fused.tokens, reference.tokens);
+    assert.ok(Math.abs(fused.loss - reference.loss) <= 1e-5 * reference.loss, `${kind}: ${fused.loss} vs ${reference.loss}`);
+    assert.ok(model.parameters().every((p) => p.grad === null), 'evaluation leaves gradients alone');
+  }
+});

@@ -35,6 +35,7 @@ export interface TrainFlags {
   maxTokens: number;
   json?: boolean;
   engine: 'auto' | 'fused' | 'autograd';
+  threads?: number;
   sampleLength: number;
   prefix?: string;
   preset?: 'd2l';
@@ -57,6 +58,7 @@ export interface EvalFlags {
   batch?: number;
   steps?: number;
   json?: boolean;
+  threads?: number;
 }
 
 const choice = (flags: string, description: string, choices: readonly string[], fallback?: string): Option => {
@@ -113,6 +115,7 @@ export function defineTrain(program: Command): Command {
     .option('--max-tokens <n>', 'train on the first N tokens of the text only (0 = all)', nonNegativeInt, 0)
     .option('--json', 'print one JSON object per epoch and a final {"summary": ...} line, no progress bar')
     .addOption(choice('--engine <name>', "'fused': fast hand-derived kernels; 'autograd': the tape", ['auto', 'fused', 'autograd'], 'auto'))
+    .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--sample-length <n>', 'tokens to generate after training (0 = no sample)', nonNegativeInt, 50)
     .option('--prefix <text>', 'start of the sample printed after training (default: the first tokens of the text)')
     .addOption(choice('--preset <name>', 'a complete known setting; other flags override it', ['d2l']))
@@ -142,5 +145,6 @@ export function defineEval(program: Command): Command {
     .option('--max-tokens <n>', 'evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
     .option('--batch <n>', "rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
     .option('--steps <n>', "tokens per window (default: the checkpoint's training steps)", positiveInt)
+    .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--json', 'print one JSON object');
 }

@@ -6,8 +6,10 @@ import type { EvalFlags } from './args.js';
 import { loadText } from './data.js';
 import { CliError } from './errors.js';
 import { formatCount, formatPerplexity } from './format.js';
+import { setThreads } from '../kernels/wasm/threads.js';
 
 export async function evalAction(flags: EvalFlags): Promise<number> {
+  if (flags.threads !== undefined) setThreads(flags.threads);
   const ckpt = await loadCheckpoint(flags.model);
   const corpus = loadText(flags.data);
   const prepared = prepareCorpus(corpus.text, ckpt.text, { vocab: ckpt.vocab, maxTokens: flags.maxTokens });

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { detokenize, type Vocab } from '../data/index.js';
 import { useEngine } from '../engine/index.js';
+import { setThreads } from '../kernels/wasm/threads.js';
 import {
   TrainingDivergedError, corpusChecksum, countParameters, describeModel, generate, loadCheckpoint, prepareCorpus, resumeTraining, textToTokens, trainOnText,
   type RunControls, type RunStart, type TextSettings, type TrainingRun,
@@ -26,6 +27,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
+  if (flags.threads !== undefined) setThreads(flags.threads);
   checkOutPath(flags.out, flags.resume, flags.force);
   const corpus = loadText(flags.data);
   if (flags.resume) await checkResumable(plan, corpus);

@@ -112,8 +112,11 @@ export class FusedLanguageModel {
     return layout;
   }
 
-  /** One training step's loss and gradients (added into every parameter's `.grad`). */
-  lossAndGrad(x: Int32Array, y: Int32Array, B: number, T: number, state?: State): FusedStep {
+  /**
+   * One training step's loss and gradients (added into every parameter's `.grad`); with `backward` false only the
+   * loss and final state (evaluation: no dropout in eval mode, no gradients touched).
+   */
+  lossAndGrad(x: Int32Array, y: Int32Array, B: number, T: number, state?: State, backward = true): FusedStep {
     const L = this.plan(B, T);
     const be = this.backend;
     const m = be.f32;
@@ -158,6 +161,7 @@ export class FusedLanguageModel {
     be.fillRows(N, V, L.bd, L.logits);
     be.gemm(N, V, H, top, L.Wd, L.logits, false, false, 1);
     const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, L.dLogits, 1 / N) / N;
+    if (!backward) return { loss, state: this.finalStates(L, B) };
 
     // Backward: decoder, then the layers from the top down, each handing dInput to the one below.
     be.gemm(H, V, N, top, L.dLogits, L.dWd, true, false, 1);

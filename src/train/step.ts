@@ -81,6 +81,7 @@ export function evaluateLoss<S extends State>(model: RNNModel<S>, ids: Int32Arra
   const wasTraining = model.training;
   model.eval();
   try {
+    const engine = fusedEngineFor(model);
     return noGrad(() => {
       let state: S = model.beginState(B);
       let total = 0;
@@ -94,10 +95,16 @@ export function evaluateLoss<S extends State>(model: RNNModel<S>, ids: Int32Arra
           x.set(ids.subarray(start, start + T), b * T);
           y.set(ids.subarray(start + 1, start + 1 + T), b * T);
         }
-        const [logits, next] = model.forward(idsTensor(x, B, T), state);
-        total += crossEntropy(logits, model.targetsFor(y, B, T), { reduction: 'sum' }).item();
+        if (engine !== null) {
+          const step = engine.lossAndGrad(x, y, B, T, state, false);
+          total += step.loss * B * T;
+          state = step.state as S;
+        } else {
+          const [logits, next] = model.forward(idsTensor(x, B, T), state);
+          total += crossEntropy(logits, model.targetsFor(y, B, T), { reduction: 'sum' }).item();
+          state = next;
+        }
         count += B * T;
-        state = next;
       }
       const loss = total / count;
       return { loss, perplexity: Math.exp(loss), tokens: count };
