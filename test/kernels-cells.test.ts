@@ -91,3 +91,25 @@ test('softmax cross-entropy: loss and gradient', { skip }, () => {
   assertClose(Float64Array.of(losses[1]!), Float64Array.of(losses[0]!), 'loss', 1e-5, 1e-6);
   same('dLogits', bs, 8192, n * classes);
 });
+
+for (const [m, n, k] of [[32, 1024, 256], [3, 20, 7], [1, 1024, 256], [5, 33, 300], [32, 256, 1024]] as const) {
+  for (const transB of [false, true]) {
+    test(`packed product (${m}x${n}x${k}, ${transB ? 'Bᵀ' : 'B'}) equals the plain one on both backends`, { skip }, () => {
+      const bs = pair(7, 0, 0, 1);
+      const [a, b, packed, c1, c2] = [0, 20000, 300000, 700000, 800000];
+      for (const be of bs) {
+        be.reserve(900000);
+        const random = new Random(8);
+        for (let q = 0; q < 300000; q++) be.f32[q] = random.uniform(-1, 1);
+        be.f32.fill(0.5, c1, c1 + m * n);
+        be.f32.fill(0.5, c2, c2 + m * n);
+        be.packB(k, n, b, transB, packed);
+        be.gemm(m, n, k, a, b, c1, false, transB, 1);
+        be.gemmPacked(m, n, k, a, packed, c2, false, 1);
+        // Sums of k terms of size ≤ 1 in a different order: rounding differences up to about k·2⁻²⁴.
+        assertClose(be.f32.subarray(c2, c2 + m * n), be.f32.subarray(c1, c1 + m * n), `${be.name} packed vs plain`, 1e-5, k * 6e-8);
+      }
+      assertClose(bs[1].f32.subarray(c2, c2 + m * n), bs[0].f32.subarray(c2, c2 + m * n), 'packed product across backends', 1e-5, k * 6e-8);
+    });
+  }
+}

@@ -28,7 +28,7 @@ export class FusedGenerator {
     const arena = new Arena();
     this.layers = rnn.cells.map((row) => {
       const layer = fusedLayerFor(row[0]!, 1, 1);
-      layer.allocate(arena);
+      layer.allocate(arena, backend);
       return layer;
     });
     this.id = arena.take(1);
@@ -45,7 +45,7 @@ export class FusedGenerator {
   refresh(): void {
     const m = this.backend.f32;
     const { decoder, embedding } = this.model;
-    for (const layer of this.layers) layer.pack(m);
+    for (const layer of this.layers) layer.pack(this.backend);
     m.set(decoder.weight.data, this.Wd);
     m.set(decoder.bias.data, this.bd);
     if (embedding !== null) m.set(embedding.data, this.embedding);

@@ -33,8 +33,8 @@ export class FusedGRULayer extends FusedLayer {
     return [undefined, undefined, this.params.b_hn];
   }
 
-  override allocate(arena: Arena): void {
-    super.allocate(arena);
+  override allocate(arena: Arena, be: Backend): void {
+    super.allocate(arena, be);
     const { B, T, H } = this;
     for (const name of ['xg', 'hg', 'dxg', 'dhg'] as const) this[name] = arena.take(T * B * 3 * H);
     this.dh = arena.take(B * H);
@@ -42,8 +42,9 @@ export class FusedGRULayer extends FusedLayer {
     this.dHiddenBias = arena.take(3 * H);
   }
 
-  override pack(m: Float32Array): void {
-    super.pack(m);
+  override pack(be: Backend): void {
+    super.pack(be);
+    const m = be.f32;
     packColumns(m, this.hiddenBias, this.hiddenBiases(), 1, this.H);
     m.fill(0, this.dHiddenBias, this.dHiddenBias + 3 * this.H);
   }
@@ -62,7 +63,7 @@ export class FusedGRULayer extends FusedLayer {
     for (let t = 0; t < T; t++) {
       const hg = this.hg + t * step;
       be.fillRows(B, 3 * H, this.hiddenBias, hg);
-      be.gemm(B, 3 * H, H, this.hs + t * bh, this.Wh, hg, false, false, 1);
+      be.gemmPacked(B, 3 * H, H, this.hs + t * bh, this.WhPacked, hg, false, 1);
       be.gruCellForward(B, H, this.xg + t * step, hg, this.hs + t * bh, this.hs + (t + 1) * bh);
     }
   }
@@ -79,7 +80,7 @@ export class FusedGRULayer extends FusedLayer {
       const dhg = this.dhg + t * step;
       // Writes dh = dy ⊙ z, then adds the path through the recurrent product: dh += dhg Uᵀ.
       be.gruCellBackward(B, H, this.xg + t * step, this.hg + t * step, this.hs + t * bh, dy, this.dxg + t * step, dhg, this.dh);
-      be.gemm(B, H, 3 * H, dhg, this.Wh, this.dh, false, true, 1);
+      be.gemmPacked(B, H, 3 * H, dhg, this.WhTPacked, this.dh, false, 1);
     }
     be.gemm(H, 3 * H, T * B, this.hs, this.dhg, this.dWh, true, false, 1);
     be.addColumnSums(T * B, 3 * H, this.dhg, this.dHiddenBias);

@@ -84,7 +84,7 @@ export class FusedLanguageModel {
     const arena = new Arena();
     const layers = rnn.cells.map((row) => {
       const layer = fusedLayerFor(row[0]!, B, T);
-      layer.allocate(arena);
+      layer.allocate(arena, this.backend);
       return layer;
     });
     const E = embedding === null ? 0 : embedding.shape[1]!;
@@ -128,7 +128,7 @@ export class FusedLanguageModel {
         be.i32[L.ids + t * B + b] = x[b * T + t]!;
         be.i32[L.targets + t * B + b] = y[b * T + t]!;
       }
-    for (const layer of L.layers) layer.pack(m);
+    for (const layer of L.layers) layer.pack(be);
     m.set(decoder.weight.data, L.Wd);
     m.set(decoder.bias.data, L.bd);
     m.fill(0, L.dWd, L.dWd + H * V);

@@ -30,6 +30,9 @@ export abstract class FusedLayer {
   protected dWx = 0;
   protected dWh = 0;
   protected dBias = 0;
+  /** Wh packed for the products h U (forward) and dG Uᵀ (backward), once per update. */
+  protected WhPacked = 0;
+  protected WhTPacked = 0;
   /** hs (T+1, B, H). */
   protected hs = 0;
 
@@ -44,8 +47,10 @@ export abstract class FusedLayer {
   protected abstract gateParams(): { W: Tensor[]; U: Tensor[]; b: Array<Tensor | undefined> };
 
   /** Lays out weights and the shared buffers; subclasses add their own after calling this. */
-  allocate(arena: Arena): void {
+  allocate(arena: Arena, be: Backend): void {
     const { I, H, G, B, T } = this;
+    this.WhPacked = arena.take(be.packedFloats(H, G * H));
+    this.WhTPacked = arena.take(be.packedFloats(G * H, H));
     this.Wx = arena.take(I * G * H);
     this.Wh = arena.take(H * G * H);
     this.bias = arena.take(G * H);
@@ -55,13 +60,16 @@ export abstract class FusedLayer {
     this.hs = arena.take((T + 1) * B * H);
   }
 
-  /** Copies the parameters in (once per update) and clears the packed gradients. */
-  pack(m: Float32Array): void {
+  /** Copies the parameters in (once per update), packs Wh both ways for the step products, clears the gradients. */
+  pack(be: Backend): void {
+    const m = be.f32;
     const { W, U, b } = this.gateParams();
     packColumns(m, this.Wx, W, this.I, this.H);
     packColumns(m, this.Wh, U, this.H, this.H);
     packColumns(m, this.bias, b, 1, this.H);
     const G = this.G * this.H;
+    be.packB(this.H, G, this.Wh, false, this.WhPacked);
+    be.packB(G, this.H, this.Wh, true, this.WhTPacked);
     m.fill(0, this.dWx, this.dWx + this.I * G);
     m.fill(0, this.dWh, this.dWh + this.H * G);
     m.fill(0, this.dBias, this.dBias + G);

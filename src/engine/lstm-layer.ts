@@ -27,8 +27,8 @@ export class FusedLSTMLayer extends FusedLayer {
     return { W: GATES.map((g) => p[`W_${g}`]!), U: GATES.map((g) => p[`U_${g}`]!), b: GATES.map((g) => p[`b_${g}`]) };
   }
 
-  override allocate(arena: Arena): void {
-    super.allocate(arena);
+  override allocate(arena: Arena, be: Backend): void {
+    super.allocate(arena, be);
     const { B, T, H } = this;
     this.gates = arena.take(T * B * 4 * H);
     this.dGates = arena.take(T * B * 4 * H);
@@ -48,7 +48,7 @@ export class FusedLSTMLayer extends FusedLayer {
     this.projectInput(be, input, this.gates);
     for (let t = 0; t < T; t++) {
       const g = this.gates + t * B * 4 * H;
-      be.gemm(B, 4 * H, H, this.hs + t * bh, this.Wh, g, false, false, 1);
+      be.gemmPacked(B, 4 * H, H, this.hs + t * bh, this.WhPacked, g, false, 1);
       be.lstmCellForward(B, H, g, this.cs + t * bh, this.cs + (t + 1) * bh, this.hs + (t + 1) * bh, this.tanhC + t * bh);
     }
   }
@@ -65,7 +65,7 @@ export class FusedLSTMLayer extends FusedLayer {
       be.addInPlace(bh, this.dh, dy);
       const dg = this.dGates + t * B * 4 * H;
       be.lstmCellBackward(B, H, this.gates + t * B * 4 * H, this.cs + t * bh, this.tanhC + t * bh, dy, this.dc, dg);
-      be.gemm(B, H, 4 * H, dg, this.Wh, this.dh, false, true, 0);
+      be.gemmPacked(B, H, 4 * H, dg, this.WhTPacked, this.dh, false, 0);
     }
     be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 1);
     this.inputGrads(be, input, this.dGates, dInput);

@@ -20,8 +20,8 @@ export class FusedRNNLayer extends FusedLayer {
     return { W: [this.params.W!], U: [this.params.U!], b: [this.params.b] };
   }
 
-  override allocate(arena: Arena): void {
-    super.allocate(arena);
+  override allocate(arena: Arena, be: Backend): void {
+    super.allocate(arena, be);
     this.pre = arena.take(this.T * this.B * this.H);
     this.dPre = arena.take(this.T * this.B * this.H);
     this.dh = arena.take(this.B * this.H);
@@ -33,7 +33,7 @@ export class FusedRNNLayer extends FusedLayer {
     if (initial !== null) be.f32.set(initial[0]!, this.hs);
     this.projectInput(be, input, this.pre);
     for (let t = 0; t < T; t++) {
-      be.gemm(B, H, H, this.hs + t * bh, this.Wh, this.pre + t * bh, false, false, 1);
+      be.gemmPacked(B, H, H, this.hs + t * bh, this.WhPacked, this.pre + t * bh, false, 1);
       be.rnnCellForward(bh, this.relu, this.pre + t * bh, this.hs + (t + 1) * bh);
     }
   }
@@ -47,7 +47,7 @@ export class FusedRNNLayer extends FusedLayer {
       const dy = dOut + t * bh;
       be.addInPlace(bh, this.dh, dy);
       be.rnnCellBackward(bh, this.relu, this.hs + (t + 1) * bh, dy, this.dPre + t * bh);
-      be.gemm(B, H, H, this.dPre + t * bh, this.Wh, this.dh, false, true, 0);
+      be.gemmPacked(B, H, H, this.dPre + t * bh, this.WhTPacked, this.dh, false, 0);
     }
     be.gemm(H, H, T * B, this.hs, this.dPre, this.dWh, true, false, 1);
     this.inputGrads(be, input, this.dPre, dInput);

@@ -18,6 +18,12 @@ export interface Backend {
   reserve(floats: number): void;
   /** C = op(A) op(B) + beta·C with op(A) (m, k), op(B) (k, n), row-major. */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void;
+  /** Floats a packed op(B) of shape (k, n) takes (see packB). */
+  packedFloats(k: number, n: number): number;
+  /** Packs op(B) (k, n) at `dst` in the backend's own layout, for gemmPacked: weights packed once per update. */
+  packB(k: number, n: number, b: number, transB: boolean, dst: number): void;
+  /** C = op(A) B̂ + beta·C with B̂ from packB. */
+  gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void;
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void;
   scatterAddRows(n: number, width: number, src: number, idsAt: number, table: number): void;
   fillRows(n: number, width: number, bias: number, out: number): void;
@@ -49,6 +55,21 @@ class RefBackend implements Backend {
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     const f = this.f32;
     gemm({ m, n, k, a: f.subarray(a), b: f.subarray(b), c: f.subarray(c), transA, transB, beta });
+  }
+
+  /** The reference's "packed" B is just op(B) laid out row-major (k, n). */
+  packedFloats(k: number, n: number): number {
+    return k * n;
+  }
+
+  packB(k: number, n: number, b: number, transB: boolean, dst: number): void {
+    const f = this.f32;
+    if (!transB) f.copyWithin(dst, b, b + k * n);
+    else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) f[dst + p * n + j] = f[b + j * k + p]!;
+  }
+
+  gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
+    this.gemm(m, n, k, a, packed, c, transA, false, beta);
   }
 
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {

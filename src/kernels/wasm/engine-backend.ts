@@ -11,6 +11,8 @@ const GEMM_SCRATCH_BYTES = 16 << 20;
 export interface WasmEngineExports {
   sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
   alloc(bytes: number): number;
+  packedBFloats(k: number, n: number): number;
+  packAllB(k: number, n: number, b: number, transB: number, dst: number): void;
   mark(): number;
   release(mark: number): void;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
@@ -83,6 +85,19 @@ class WasmBackend implements Backend {
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
     this.pool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
+  }
+
+  packedFloats(k: number, n: number): number {
+    return this.ex.packedBFloats(k, n);
+  }
+
+  packB(k: number, n: number, b: number, transB: boolean, dst: number): void {
+    this.ex.packAllB(k, n, this.p(b), transB ? 1 : 0, this.p(dst));
+  }
+
+  gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
+    if (m === 0 || n === 0) return;
+    this.pool.gemmPacked(m, n, k, this.p(a), this.p(packed), this.p(c), transA ? 1 : 0, beta);
   }
 
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {

@@ -10,6 +10,7 @@ const DONE = 1; // workers that finished, cumulative
 const READY = 2; // workers that have instantiated the module
 const QUIT = 3;
 const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
+const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂)
 const BAND = 16; // worker w's columns: [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
 const MAX_WORKERS = 15;
@@ -34,7 +35,8 @@ const start = ({ module, memory, control, index }) => {
     seen = Atomics.load(c, ${SEQ});
     if (Atomics.load(c, ${QUIT}) !== 0) return;
     const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
-    if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
+    if (j0 < j1 && c[${OP}] === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
+    else if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     Atomics.add(c, ${DONE}, 1);
     Atomics.notify(c, ${DONE});
   }
@@ -47,6 +49,7 @@ interface ThreadExports {
   sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
   sgemmColumns(m: number, n: number, k: number, a: number, b: number, c: number, tA: number, tB: number, beta: number, j0: number, j1: number, scratch: number): void;
   sgemmScratchBytes(width: number, k: number): number;
+  sgemmPackedColumns(m: number, n: number, k: number, a: number, packed: number, c: number, tA: number, beta: number, j0: number, j1: number, scratch: number): void;
   alloc(bytes: number): number;
 }
 
@@ -116,7 +119,24 @@ export class ThreadPool {
       this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
       return;
     }
+    this.run(0, band, m, n, k, a, b, c, transA, transB, beta);
+  }
+
+  /** C = op(A) B̂ + beta·C with B̂ packed by packAllB (weights packed once per update), split like `gemm`. */
+  gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: number, beta: number): void {
+    const threads = this.active;
+    const band = Math.ceil(n / threads / 16) * 16;
+    if (threads === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS) {
+      this.ex.sgemmPackedColumns(m, n, k, a, packed, c, transA, beta, 0, n, this.mainScratch);
+      return;
+    }
+    this.run(1, band, m, n, k, a, packed, c, transA, 0, beta);
+  }
+
+  /** Hands bands 2.. to the workers, computes band 1 here, then waits for the rest. */
+  private run(op: number, band: number, m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const ctl = this.control;
+    ctl[OP] = op;
     ctl.set([m, n, k, a, b, c, transA, transB, beta], JOB);
     for (let w = 0; w < this.workers.length; w++) {
       ctl[BAND + 2 * w] = Math.min(n, band * (w + 1));
@@ -125,7 +145,8 @@ export class ThreadPool {
     const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
-    this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
+    if (op === 1) this.ex.sgemmPackedColumns(m, n, k, a, b, c, transA, beta, 0, Math.min(n, band), this.mainScratch);
+    else this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
     // Spin briefly (the worker usually finishes within microseconds of us), then sleep in short waits, so an
     // oversubscribed machine does not lose a core to spinning.
     for (let spins = 0; ; spins++) {

@@ -3,7 +3,7 @@
 // kernels, and simdPeak/clockLoop for benchmarks. Shapes: op(A) (M, K), op(B) (K, N), C (M, N), f32 row-major.
 import { gemvDot, gemvStream } from './gemv';
 import { sgemmBlocked } from './sgemm';
-export { sgemmColumns, sgemmScratchBytes } from './sgemm';
+export { sgemmColumns, sgemmScratchBytes, packedBFloats, packAllB, sgemmPackedColumns } from './sgemm';
 
 export { alloc, reset, mark, release, used } from './memory';
 export { gemvDot, gemvStream } from './gemv';

@@ -262,3 +262,46 @@ export function sgemmColumns(m: i32, n: i32, k: i32, a: usize, b: usize, c: usiz
     }
   }
 }
+
+/** Floats that `packAllB` writes for op(B) of shape (k, n): every k slice's 16-column panels, zero-padded. */
+export function packedBFloats(k: i32, n: i32): i32 {
+  return ((n + NR - 1) >> 4) * NR * k;
+}
+
+/**
+ * Packs all of op(B) (k, n) once, in the layout `sgemmPackedColumns` reads: slice p0 (kc = min(KC, k - p0) rows)
+ * starts at float p0 · panels · 16, and its panel q at q · kc · 16 within it. Weights that every step multiplies
+ * by (h U, dG Uᵀ) are packed once per update instead of once per product.
+ */
+export function packAllB(k: i32, n: i32, b: usize, transB: i32, dst: usize): void {
+  const panels = (n + NR - 1) >> 4;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    packB(n, k, b, transB, p0, min(KC, k - p0), 0, n, dst + ((<usize>p0 * <usize>panels * NR) << 2));
+  }
+}
+
+/** Columns [j0, j1) of C = op(A) B̂ + beta C, with B̂ packed by `packAllB`; as `sgemmColumns` otherwise. */
+export function sgemmPackedColumns(m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, transA: i32, beta: i32, j0: i32, j1: i32, scratch: usize): void {
+  const ldc = (<usize>n) << 2;
+  if (j1 <= j0 || m <= 0) return;
+  if (k == 0) {
+    if (beta == 0) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc + ((<usize>j0) << 2), 0, (<usize>(j1 - j0)) << 2);
+    return;
+  }
+  const panels = (n + NR - 1) >> 4;
+  const kcMax = min(KC, k);
+  const tile = scratch != 0 ? scratch : scratchBase();
+  const pa = tile + 2 * (NR << 2);
+  if (scratch == 0) ensure(pa + <usize>(MC + 1) * <usize>kcMax * 4);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const slice = packed + ((<usize>p0 * <usize>panels * NR) << 2);
+    const pb = slice + <usize>(j0 >> 4) * <usize>kc * (NR << 2);
+    const acc = beta != 0 || p0 > 0 ? 1 : 0;
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      packA(m, k, a, transA, i0, mc, p0, kc, pa);
+      macroKernel(mc, n, j0, j1, k, kc, p0, false, 0, 0, pa, pb, c + <usize>i0 * ldc, ldc, acc, tile);
+    }
+  }
+}
