@@ -1,0 +1,85 @@
+// `lstm export`: a checkpoint as a PyTorch state dict (safetensors, nn.LSTM/nn.GRU/nn.RNN + nn.Linear names and
+// layout) or as an ONNX model of standard operators, each with a JSON sidecar (vocabulary, text settings, model and
+// training config) beside it. The library loads only once the command runs, so `lstm --help` stays instant.
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CliError } from './errors.js';
+
+export interface ExportFlags {
+  model: string;
+  format: 'torch' | 'onnx';
+  out: string;
+  force?: boolean;
+}
+
+const EXAMPLES = `
+The sidecar is written beside --out with the extension replaced: book.torch.safetensors -> book.torch.json.
+
+  torch  safetensors named exactly as PyTorch's state dict of RNNModel(nn.LSTM/GRU/RNN, vocab) in
+         examples/torch (rnn.weight_ih_l0, ..., linear.weight, linear.bias[, embedding.weight]);
+         an LSTM's bias_hh is 0 and its bias_ih carries the (summed) bias. Train it further with
+         torchrun (examples/torch/README.md), then bring it back with lstm import.
+  onnx   opset 17: OneHot (or Gather), the ONNX LSTM/GRU/RNN operator per layer, Gemm. Inputs tokens
+         (B, T) int64 and h0 [c0] (layers, B, hidden); outputs logits (T·B, V) time-major and hn [cn].
+
+Examples:
+  lstm export --model book.safetensors --format torch --out book.torch.safetensors
+  lstm export --model book.safetensors --format onnx --out book.onnx
+`;
+
+export function defineExport(program: Command): Command {
+  return program
+    .command('export')
+    .description('write a checkpoint as a PyTorch state dict (safetensors + JSON sidecar) or as an ONNX model')
+    .requiredOption('--model <file>', 'checkpoint written by lstm train')
+    .addOption(new Option('--format <kind>', 'torch (safetensors state dict) or onnx').choices(['torch', 'onnx']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'file to write; the JSON sidecar goes beside it')
+    .option('--force', 'replace --out and its sidecar if they exist')
+    .addHelpText('after', EXAMPLES);
+}
+
+/** Refuses to overwrite without --force, to write over an input, or into a directory that does not exist. */
+export function checkOutputs(outputs: Array<[flag: string, path: string]>, inputs: string[], force: boolean): void {
+  const taken = new Set(inputs.map((p) => resolve(p)));
+  for (const [flag, path] of outputs) {
+    if (taken.has(resolve(path))) throw new CliError(`${flag} ${path} is also an input of this command; write to another file`);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) throw new CliError(`${flag} ${path} is a directory; give a file name`);
+    if (stat !== undefined && !force) throw new CliError(`${path} already exists; pass --force to replace it, or choose another ${flag}`);
+    const dir = dirname(resolve(path));
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`${flag} ${path}: directory ${dir} does not exist`);
+  }
+}
+
+export async function exportAction(flags: ExportFlags): Promise<number> {
+  const { exportOnnx, makeSidecar, sidecarPathFor, torchTensors, describeTorchModel, ONNX_OPSET } = await import('../export/index.js');
+  const { writeFileAtomic } = await import('../export/files.js');
+  const { encodeSafetensors } = await import('../io/safetensors.js');
+  const { loadCheckpoint } = await import('../train/checkpoint.js');
+  const sidecarPath = sidecarPathFor(flags.out);
+  checkOutputs([['--out', flags.out], ['sidecar', sidecarPath]], [flags.model], flags.force === true);
+  const ckpt = await loadCheckpoint(flags.model);
+  const what = describeTorchModel(ckpt.config);
+  const sidecar = makeSidecar(ckpt, flags.format, { exportedFrom: flags.model });
+  let summary: string;
+  let bytes: Uint8Array;
+  if (flags.format === 'torch') {
+    const tensors = torchTensors(ckpt.model);
+    // "format: pt" is what safetensors.torch writes; readers that check it then take the file as PyTorch's.
+    bytes = encodeSafetensors(tensors, { format: 'pt' });
+    summary = `PyTorch state dict of ${Object.keys(tensors).length} tensors for RNNModel(nn.${ckpt.config.cell.toUpperCase()}) (${what})`;
+  } else {
+    bytes = exportOnnx(ckpt.model, {
+      metadata: { 'lstm-ts': JSON.stringify({ model: sidecar.model, text: sidecar.text, vocab: sidecar.vocab }) },
+      docString: `${what}; tokens (B, T) int64 -> logits (T·B, V), row t·B + b`,
+    });
+    const [L, H, V] = [ckpt.config.numLayers, ckpt.config.hiddenSize, ckpt.config.vocabSize];
+    const [ins, outs] = ckpt.config.cell === 'lstm' ? ['h0, c0', 'hn, cn'] : ['h0', 'hn'];
+    summary = `ONNX opset ${ONNX_OPSET} with the ${ckpt.config.cell.toUpperCase()} operator (${what}); inputs tokens (B, T) int64, ${ins} (${L}, B, ${H}); outputs logits (T·B, ${V}), ${outs}`;
+  }
+  await writeFileAtomic(flags.out, bytes);
+  await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
+  process.stdout.write(`wrote ${flags.out}: ${summary}\nwrote ${sidecarPath}: vocabulary (${ckpt.vocab.size} tokens), text settings, model and training config\n`);
+  return 0;
+}

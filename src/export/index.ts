@@ -1,0 +1,10 @@
+// Moving models out of lstm-ts and back: ONNX graphs of standard operators for any ONNX runtime, and PyTorch
+// state dicts (safetensors) with a JSON sidecar for training elsewhere (examples/torch: DistributedDataParallel
+// under torchrun), imported back into a checkpoint that generate, eval and train --resume accept.
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
+export { decodeModel as decodeOnnxModel, encodeModel as encodeOnnxModel, type ModelMsg as OnnxModel } from './onnx-schema.js';
+export { describeTorchModel, importTorch, torchTensors, type TorchImportSources } from './torch.js';
+export {
+  SIDECAR_FORMAT, SIDECAR_VERSION, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
+  type Sidecar, type SidecarProgress, type TorchModelSpec,
+} from './sidecar.js';
