@@ -1,7 +1,8 @@
 // The data layer's public surface: text preprocessing and tokenizers, the vocabulary,
 // minibatch iterators over token ids, and the built-in default corpus.
 
-export { preprocessLetters, flattenLines, tokenize, detokenize, readCorpusFile } from './text.js';
+export { preprocessLetters, flattenLines, tokenize, detokenize } from './text.js';
+export { readCorpusFile } from './read-corpus.js';
 export type { TokenKind } from './text.js';
 export { Vocab, UNKNOWN_TOKEN } from './vocab.js';
 export type { VocabOptions, VocabJSON } from './vocab.js';

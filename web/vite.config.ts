@@ -1,0 +1,29 @@
+// Vite config of the playground page (`npm run playground`): builds web/ into web/dist and serves it with the
+// two headers that make the page cross-origin isolated (COOP same-origin + COEP require-corp). Only an isolated
+// page gets SharedArrayBuffer, which the WebAssembly kernels' worker threads share their memory through.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { builtinCorpus } from './corpus-plugin.js';
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  plugins: [builtinCorpus()],
+  // The library's file helpers import these lazily; the page never calls them (see src/node-stub.ts).
+  resolve: {
+    alias: {
+      'node:fs/promises': fileURLToPath(new URL('./src/node-stub.ts', import.meta.url)),
+      'node:path': fileURLToPath(new URL('./src/node-stub.ts', import.meta.url)),
+    },
+  },
+  // The training worker imports code-split chunks (the library, the corpus), which needs module workers.
+  worker: { format: 'es' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
+  server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
+  preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
+});
