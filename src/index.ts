@@ -18,4 +18,6 @@ export {
   type TensorDict,
   type SafetensorsContents,
 } from './io/safetensors.js';
-export { availableBackends, useBackend } from './kernels/index.js';
+export { availableBackends, useBackend, enableWasm, probeBackends } from './kernels/index.js';
+export { setThreads, threadCount, availableCores } from './kernels/wasm/threads.js';
+export * from './export/index.js';

@@ -21,7 +21,7 @@ test('prepareCorpus: char and word tokens, letters preprocessing, maxTokens, a g
   const first = prepareCorpus(text, { tokens: 'word', preprocess: 'letters' }, { maxTokens: 4 });
   assert.equal(first.tokenCount, 4);
   assert.deepEqual(first.vocab.decode(first.ids), ['the', 'time', 'machine', 'by']);
-  assert.equal(first.vocab.size, 5, 'the vocabulary comes from the kept tokens only');
+  assert.deepEqual(first.vocab.tokens, all.vocab.tokens, "the vocabulary comes from the whole text, as d2l's load_corpus_time_machine");
 
   const given = prepareCorpus('the time is now', { tokens: 'word', preprocess: 'none' }, { vocab: all.vocab });
   assert.equal(given.vocab, all.vocab);
@@ -112,4 +112,12 @@ test('training options: defaults, optimizer-dependent lr, and one-line validatio
     [{ learningRate: 1 }, /unknown option learningRate/],
   ];
   for (const [partial, pattern] of cases) assert.throws(() => resolveTrainOptions(partial as never), pattern);
+});
+
+test("the d2l setting: the first 10,000 tokens of The Time Machine over the book's own 28-token vocabulary", async () => {
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(new URL('../../shared/data/timemachine.txt', import.meta.url), 'utf8');
+  const d2l = prepareCorpus(text, { tokens: 'char', preprocess: 'letters' }, { maxTokens: 10000 });
+  assert.equal(d2l.tokenCount, 10000);
+  assert.deepEqual(d2l.vocab.tokens.join(''), '<unk> etainoshrdlmucfwgypbvkxzjq');
 });

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The `lstm` command (package bin -> dist/cli/main.js): `lstm train`, `lstm generate`, `lstm eval`.
+// The `lstm` command (package bin -> dist/cli/main.js): `lstm train`, `generate`, `eval`, `bench`, `export`, `import`.
 // Wires the argument definitions (args.ts) to the actions and turns every failure into one stderr line and an
 // exit code (errors.ts); commander's own usage errors get the same `lstm: error: ...` shape.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { defineEval, defineGenerate, defineTrain, type EvalFlags, type GenerateFlags, type TrainFlags } from './args.js';
 import { oneLine, reportError } from './errors.js';
+import { benchAction, defineBench, type BenchFlags } from './bench.js';
+import { defineExport, exportAction, type ExportFlags } from './export.js';
+import { defineImport, importAction, type ImportFlags } from './import.js';
 
 function packageVersion(): string {
   // The same relative path from src/cli/ and dist/cli/.
@@ -27,6 +30,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   defineTrain(program).action(async (flags: TrainFlags, command: Command) => setExitCode(await (await import('./train.js')).trainAction(flags, command)));
   defineGenerate(program).action(async (flags: GenerateFlags) => setExitCode(await (await import('./generate.js')).generateAction(flags)));
   defineEval(program).action(async (flags: EvalFlags) => setExitCode(await (await import('./eval.js')).evalAction(flags)));
+  defineBench(program).action(async (flags: BenchFlags) => setExitCode(await benchAction(flags))); // loads the library itself
+  defineExport(program).action(async (flags: ExportFlags) => setExitCode(await exportAction(flags))); // loads the library itself
+  defineImport(program).action(async (flags: ImportFlags) => setExitCode(await importAction(flags))); // loads the library itself
   return program;
 }
 

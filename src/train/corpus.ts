@@ -52,8 +52,10 @@ export function prepareCorpus(text: string, settings: TextSettings, options: Pre
   if (tokens.length === 0) {
     throw new Error(`corpus is empty after preprocessing (tokens '${settings.tokens}', preprocess '${settings.preprocess}'): no tokens to train on`);
   }
-  if (maxTokens > 0 && tokens.length > maxTokens) tokens = tokens.slice(0, maxTokens);
+  // As d2l's load_corpus_time_machine: the vocabulary comes from the whole text, then the corpus is cut to
+  // maxTokens, so the token order (and so every index) is the book's whatever the cut.
   const vocab = options.vocab ?? new Vocab(tokens, { minFreq: options.minFreq ?? 0 });
+  if (maxTokens > 0 && tokens.length > maxTokens) tokens = tokens.slice(0, maxTokens);
   const ids = vocab.encode(tokens);
   let unknownCount = 0;
   for (let k = 0; k < ids.length; k++) if (ids[k] === vocab.unknownIndex) unknownCount++;
