@@ -107,8 +107,13 @@ export class Tensor {
     return this.grad;
   }
 
-  zeroGrad(): void {
-    this.grad = null;
+  /**
+   * Forgets the gradient (setToNone, as PyTorch's default), or zeroes its buffer in place so a training loop
+   * reuses the same memory every step instead of allocating (fresh large buffers cost page faults).
+   */
+  zeroGrad(setToNone = true): void {
+    if (setToNone) this.grad = null;
+    else this.grad?.fill(0);
   }
 
   /** Same values, cut from the graph: gradients stop here (truncated backpropagation through time). */

@@ -49,9 +49,9 @@ export class FusedGRULayer extends FusedLayer {
     m.fill(0, this.dHiddenBias, this.dHiddenBias + 3 * this.H);
   }
 
-  override unpackGrads(m: Float32Array): void {
-    super.unpackGrads(m);
-    addPackedGrads(m, this.dHiddenBias, this.hiddenBiases(), 1, this.H);
+  override unpackGrads(be: Backend): void {
+    super.unpackGrads(be);
+    addPackedGrads(be, this.dHiddenBias, this.hiddenBiases(), 1, this.H, this.gradScratch);
   }
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {

@@ -10,6 +10,7 @@ import { RNNCell } from '../nn/rnn.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
+import { addGrad } from './pack.js';
 import type { FusedLayer, LayerInput } from './layer.js';
 import { FusedLSTMLayer } from './lstm-layer.js';
 import { FusedGRULayer } from './gru-layer.js';
@@ -19,6 +20,7 @@ import { FusedRNNLayer } from './rnn-layer.js';
 export function fusedUnsupported(model: RNNModel): string | null {
   const rnn = model.rnn;
   if (rnn.numDirections !== 1) return 'the layer is bidirectional';
+  if (model.parameters().some((p) => !(p.data instanceof Float32Array))) return 'its parameters are not float32';
   for (const row of rnn.cells) {
     const cell = row[0]!;
     if (cell instanceof LSTMCell) {
@@ -179,10 +181,10 @@ export class FusedLanguageModel {
     }
     if (embedding !== null) be.scatterAddRows(N, embedding.shape[1]!, L.dInputs[0]!, L.ids, L.dEmbedding);
 
-    for (const layer of L.layers) layer.unpackGrads(m);
-    addInto(decoder.weight, m, L.dWd);
-    addInto(decoder.bias, m, L.dbd);
-    if (embedding !== null) addInto(embedding, m, L.dEmbedding);
+    for (const layer of L.layers) layer.unpackGrads(be);
+    addGrad(decoder.weight, be.f32.subarray(L.dWd, L.dWd + H * V));
+    addGrad(decoder.bias, be.f32.subarray(L.dbd, L.dbd + V));
+    if (embedding !== null) addGrad(embedding, be.f32.subarray(L.dEmbedding, L.dEmbedding + embedding.size));
     return { loss, state: this.finalStates(L, B) };
   }
 
@@ -225,9 +227,4 @@ export class FusedLanguageModel {
     });
     return parts.length === 1 ? parts[0]! : parts;
   }
-}
-
-function addInto(param: Tensor, m: Float32Array, at: number): void {
-  const grad = param.gradBuffer();
-  for (let k = 0; k < grad.length; k++) grad[k]! += m[at + k]!;
 }

@@ -35,6 +35,8 @@ export abstract class FusedLayer {
   protected WhTPacked = 0;
   /** hs (T+1, B, H). */
   protected hs = 0;
+  /** One gate's block of a packed gradient, (max(I, H), H), on its way to `.grad`. */
+  protected gradScratch = 0;
 
   constructor(shape: LayerShape) {
     this.B = shape.B;
@@ -58,6 +60,7 @@ export abstract class FusedLayer {
     this.dWh = arena.take(H * G * H);
     this.dBias = arena.take(G * H);
     this.hs = arena.take((T + 1) * B * H);
+    this.gradScratch = arena.take(Math.max(I, H) * H);
   }
 
   /** Copies the parameters in (once per update), packs Wh both ways for the step products, clears the gradients. */
@@ -76,11 +79,11 @@ export abstract class FusedLayer {
   }
 
   /** Adds the step's packed gradients into the parameters' `.grad`. */
-  unpackGrads(m: Float32Array): void {
+  unpackGrads(be: Backend): void {
     const { W, U, b } = this.gateParams();
-    addPackedGrads(m, this.dWx, W, this.I, this.H);
-    addPackedGrads(m, this.dWh, U, this.H, this.H);
-    addPackedGrads(m, this.dBias, b, 1, this.H);
+    addPackedGrads(be, this.dWx, W, this.I, this.H, this.gradScratch);
+    addPackedGrads(be, this.dWh, U, this.H, this.H, this.gradScratch);
+    addPackedGrads(be, this.dBias, b, 1, this.H, this.gradScratch);
   }
 
   /** Offset of the layer's output rows (T·B, H): h_1 .. h_T. */

@@ -2,6 +2,7 @@
 // columns g·H .. g·H + H - 1 of one (rows, G·H) matrix, so a single product computes every gate:
 // [x W_i | x W_f | x W_o | x W_a] = x [W_i | W_f | W_o | W_a]. Unpacking adds the packed gradients to `.grad`.
 import type { Tensor } from '../core/tensor.js';
+import type { Backend } from '../kernels/backend.js';
 
 /** Writes [mats[0] | mats[1] | ...] (each (rows, H)) at `at`; a missing matrix packs as zeros. */
 export function packColumns(m: Float32Array, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number): void {
@@ -15,15 +16,24 @@ export function packColumns(m: Float32Array, at: number, mats: ReadonlyArray<Ten
   });
 }
 
-/** Adds columns g·H .. of the packed (rows, G·H) gradient at `at` into mats[g].grad (skipping missing ones). */
-export function addPackedGrads(m: Float32Array, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number): void {
-  const width = mats.length * H;
+/**
+ * Adds columns g·H .. of the packed (rows, G·H) gradient at `at` into mats[g].grad (skipping missing ones). The
+ * backend gathers each gate's block into `scratch` (rows·H floats), so a fresh gradient is one memcpy.
+ */
+export function addPackedGrads(be: Backend, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number, scratch: number): void {
   mats.forEach((t, g) => {
     if (t === undefined) return;
-    const grad = t.gradBuffer();
-    for (let r = 0; r < rows; r++) {
-      const src = at + r * width + g * H;
-      for (let j = 0; j < H; j++) grad[r * H + j]! += m[src + j]!;
-    }
+    be.gatherColumns(rows, H, mats.length, at, g, scratch);
+    addGrad(t, be.f32.subarray(scratch, scratch + rows * H));
   });
+}
+
+/** param.grad += values (a copy when the parameter has no gradient yet, the usual case after zeroGrad). */
+export function addGrad(param: Tensor, values: Float32Array): void {
+  if (param.grad === null) {
+    param.grad = param.data instanceof Float64Array ? Float64Array.from(values) : values.slice();
+    return;
+  }
+  const grad = param.grad;
+  for (let k = 0; k < grad.length; k++) grad[k]! += values[k]!;
 }

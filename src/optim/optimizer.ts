@@ -43,8 +43,9 @@ export abstract class Optimizer {
   /** Restores what `hyper()` returned; called after the keys and types have been checked. */
   protected abstract setHyper(hyper: Hyper): void;
 
-  zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+  /** See Tensor.zeroGrad: setToNone false keeps and zeroes the buffers (no allocation per step). */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.params) p.zeroGrad(setToNone);
   }
 
   /** A zero buffer shaped and typed like parameter k (float64 params get float64 state). */

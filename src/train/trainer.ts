@@ -234,7 +234,7 @@ export class Trainer<S extends State = State> {
       // d2l: a fresh state for every random minibatch, and at the first minibatch of each sequential epoch.
       const state = sampling === 'random' || this.carried === null ? this.model.beginState(batchSize) : this.carried;
       const dropoutBefore = this.model.rnn.random.state();
-      this.optimizer.zeroGrad();
+      this.optimizer.zeroGrad(false);
       const { loss, state: next } = lossAndGrad(this.model, batch, state);
       const reason = !Number.isFinite(loss) ? `the loss is ${loss}` : hasNonFinite(params) ? 'the gradients contain NaN or Infinity' : null;
       if (reason !== null) {

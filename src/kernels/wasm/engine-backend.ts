@@ -26,6 +26,7 @@ export interface WasmEngineExports {
   fillRows(n: number, width: number, bias: number, out: number): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
   addInPlace(n: number, x: number, y: number): void;
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void;
   softmaxCrossEntropy(n: number, classes: number, logits: number, targets: number, dLogits: number, scale: number): number;
 }
 
@@ -118,6 +119,10 @@ class WasmBackend implements Backend {
 
   addInPlace(n: number, x: number, y: number): void {
     this.ex.addInPlace(n, this.p(x), this.p(y));
+  }
+
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void {
+    this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst));
   }
 
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {

@@ -75,3 +75,9 @@ export function softmaxCrossEntropy(n: i32, classes: i32, logits: usize, targets
   }
   return total;
 }
+
+/** dst (rows, width) = columns g·width .. g·width + width - 1 of src (rows, G·width): one gate out of a packed matrix. */
+export function gatherColumns(rows: i32, width: i32, G: i32, src: usize, g: i32, dst: usize): void {
+  const bytes = (<usize>width) << 2;
+  for (let r = 0; r < rows; r++) memory.copy(at(dst, r * width), at(src, r * G * width + g * width), bytes);
+}
