@@ -49,3 +49,30 @@ test('a product split over threads equals the single-threaded product bit for bi
   }
   for (const p of pools) p.close();
 });
+
+test('a fused training step on two threads equals one thread bit for bit (LSTM and GRU, cell kernels split by rows)', { skip: support.simd && support.sharedMemory ? false : 'needs WebAssembly SIMD and shared memory' }, async () => {
+  const { setThreads } = await import('../src/kernels/wasm/threads.js');
+  const { createWasmBackend } = await import('../src/kernels/wasm/engine-backend.js');
+  const { FusedLanguageModel } = await import('../src/engine/language-model.js');
+  const { LSTM, GRU, RNNModel } = await import('../src/nn/index.js');
+  const [V, H, B, T] = [11, 160, 32, 4];
+  const random = new Random(9);
+  const x = Int32Array.from({ length: B * T }, () => random.int(V));
+  const y = Int32Array.from({ length: B * T }, () => random.int(V));
+  for (const make of [() => new LSTM({ inputSize: V, hiddenSize: H, numLayers: 2, seed: 4 }), () => new GRU({ inputSize: V, hiddenSize: H, seed: 4 })]) {
+    const results = [];
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      const model = new RNNModel(make(), V);
+      const engine = new FusedLanguageModel(model, createWasmBackend());
+      // Let the pool's worker finish starting, so the step really runs on `threads` threads.
+      for (let tries = 0; (engine.backend as unknown as { threads: number }).threads !== threads && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal((engine.backend as unknown as { threads: number }).threads, threads);
+      const step = engine.lossAndGrad(x, y, B, T);
+      results.push({ loss: step.loss, grads: model.parameters().map((p) => Float32Array.from(p.grad!)) });
+    }
+    assert.equal(results[1]!.loss, results[0]!.loss);
+    results[0]!.grads.forEach((g, k) => assert.deepEqual(results[1]!.grads[k], g, `parameter ${k}`));
+  }
+  setThreads((await import("../src/kernels/wasm/threads.js")).availableCores());
+});

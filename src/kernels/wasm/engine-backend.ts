@@ -129,20 +129,25 @@ class WasmBackend implements Backend {
     return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), this.p(dLogits), scale);
   }
 
+  // Cell kernels split their batch rows over the threads; each pointer's row is G·H or H floats.
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {
-    this.ex.lstmCellForward(B, H, this.p(gates), this.p(cPrev), this.p(c), this.p(h), this.p(tanhC));
+    const [g, r] = [16 * H, 4 * H];
+    this.pool.cells('lstmCellForward', B, H, [gates, cPrev, c, h, tanhC].map((q) => this.p(q)), [g, r, r, r, r]);
   }
 
   lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void {
-    this.ex.lstmCellBackward(B, H, this.p(gates), this.p(cPrev), this.p(tanhC), this.p(dh), this.p(dc), this.p(dGates));
+    const [g, r] = [16 * H, 4 * H];
+    this.pool.cells('lstmCellBackward', B, H, [gates, cPrev, tanhC, dh, dc, dGates].map((q) => this.p(q)), [g, r, r, r, r, g]);
   }
 
   gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
-    this.ex.gruCellForward(B, H, this.p(xg), this.p(hg), this.p(hPrev), this.p(h));
+    const [g, r] = [12 * H, 4 * H];
+    this.pool.cells('gruCellForward', B, H, [xg, hg, hPrev, h].map((q) => this.p(q)), [g, g, r, r]);
   }
 
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void {
-    this.ex.gruCellBackward(B, H, this.p(xg), this.p(hg), this.p(hPrev), this.p(dh), this.p(dxg), this.p(dhg), this.p(dhPrev));
+    const [g, r] = [12 * H, 4 * H];
+    this.pool.cells('gruCellBackward', B, H, [xg, hg, hPrev, dh, dxg, dhg, dhPrev].map((q) => this.p(q)), [g, g, r, r, g, g, r]);
   }
 
   rnnCellForward(n: number, relu: boolean, pre: number, h: number): void {

@@ -10,11 +10,16 @@ const DONE = 1; // workers that finished, cumulative
 const READY = 2; // workers that have instantiated the module
 const QUIT = 3;
 const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
-const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂)
+const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2..: a cell kernel over a band of rows
 const BAND = 16; // worker w's columns: [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
+const CELL_PTRS = 64; // cell kernels: pointers [64..71] and their row strides in bytes [80..87]
+const CELL_STRIDES = 80;
 const MAX_WORKERS = 15;
-const CONTROL_INTS = 64;
+const CONTROL_INTS = 96;
+/** Cell kernels by op code (2..5), each (B, H, pointers...): rows of B split over the threads. */
+const CELL_KERNELS = ['lstmCellForward', 'lstmCellBackward', 'gruCellForward', 'gruCellBackward'] as const;
+export type CellKernel = (typeof CELL_KERNELS)[number];
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
 const SCRATCH_BYTES = 9 << 20;
 /** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
@@ -35,7 +40,14 @@ const start = ({ module, memory, control, index }) => {
     seen = Atomics.load(c, ${SEQ});
     if (Atomics.load(c, ${QUIT}) !== 0) return;
     const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
-    if (j0 < j1 && c[${OP}] === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
+    const op = c[${OP}];
+    if (op >= 2) {
+      if (j0 < j1) {
+        const args = [j1 - j0, c[${JOB + 1}]];
+        for (let q = 0; q < c[${JOB + 2}]; q++) args.push(c[${CELL_PTRS} + q] + j0 * c[${CELL_STRIDES} + q]);
+        ex[${JSON.stringify(CELL_KERNELS)}[op - 2]](...args);
+      }
+    } else if (j0 < j1 && op === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     else if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     Atomics.add(c, ${DONE}, 1);
     Atomics.notify(c, ${DONE});
@@ -133,6 +145,32 @@ export class ThreadPool {
     this.run(1, band, m, n, k, a, packed, c, transA, 0, beta);
   }
 
+  /**
+   * A cell kernel (B, H, pointers...) with its batch rows split over the threads: `strides[q]` is the byte
+   * length of one row of the array at `pointers[q]`. Rows are independent, so the split changes no number.
+   */
+  cells(kernel: CellKernel, B: number, H: number, pointers: readonly number[], strides: readonly number[]): void {
+    const threads = this.active;
+    const fn = (this.ex as unknown as Record<CellKernel, (...args: number[]) => void>)[kernel];
+    if (threads === 1 || B < 2 * threads || B * H < 4096) {
+      fn(B, H, ...pointers);
+      return;
+    }
+    const ctl = this.control;
+    const band = Math.ceil(B / threads);
+    ctl[OP] = 2 + CELL_KERNELS.indexOf(kernel);
+    ctl[JOB] = B;
+    ctl[JOB + 1] = H;
+    ctl[JOB + 2] = pointers.length;
+    ctl.set(pointers, CELL_PTRS);
+    ctl.set(strides, CELL_STRIDES);
+    for (let w = 0; w < this.workers.length; w++) {
+      ctl[BAND + 2 * w] = Math.min(B, band * (w + 1));
+      ctl[BAND + 2 * w + 1] = Math.min(B, band * (w + 2));
+    }
+    this.dispatch(() => fn(band, H, ...pointers));
+  }
+
   /** Hands bands 2.. to the workers, computes band 1 here, then waits for the rest. */
   private run(op: number, band: number, m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const ctl = this.control;
@@ -142,11 +180,19 @@ export class ThreadPool {
       ctl[BAND + 2 * w] = Math.min(n, band * (w + 1));
       ctl[BAND + 2 * w + 1] = Math.min(n, band * (w + 2));
     }
+    this.dispatch(() => {
+      if (op === 1) this.ex.sgemmPackedColumns(m, n, k, a, b, c, transA, beta, 0, Math.min(n, band), this.mainScratch);
+      else this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
+    });
+  }
+
+  /** Starts the job written into the control block, runs this thread's share, and waits for the workers. */
+  private dispatch(ownShare: () => void): void {
+    const ctl = this.control;
     const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
-    if (op === 1) this.ex.sgemmPackedColumns(m, n, k, a, b, c, transA, beta, 0, Math.min(n, band), this.mainScratch);
-    else this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
+    ownShare();
     // Spin briefly (the worker usually finishes within microseconds of us), then sleep in short waits, so an
     // oversubscribed machine does not lose a core to spinning.
     for (let spins = 0; ; spins++) {
