@@ -1,0 +1,156 @@
+// The machine's 128-bit SIMD peak and the sgemm rate of the recurrent step product, both on the wasm module the
+// engine runs. Peak: `simdPeak` runs 12 independent chains of f32x4 mul + add, 96 flop per iteration; on N
+// threads every thread runs it at the same moment (worker threads instantiating the same module) and the rates
+// add up, so a machine whose "cores" share execution units shows it. sgemm: C (m, n) = A (m, k) B (k, n) with
+// all three resident in wasm memory (no copies), on one thread (the raw kernel) and on the engine's thread pool.
+// Shapes: step product (B, H) by (H, G·H), B = 32.
+import { Worker } from 'node:worker_threads';
+import { initWasmSync, type WasmInstance } from '../kernels/wasm/backend.js';
+import { setThreads, threadCount, threadPool, type ThreadPool } from '../kernels/wasm/threads.js';
+import { stepProductShape, type BenchCell } from './flops.js';
+import { now, timeWindows } from './timing.js';
+
+/** 96 flop per iteration; 4M iterations take a few ms to tens of ms on current cores. */
+const PEAK_FLOP_PER_ITER = 96;
+const PEAK_ITERS = 4_000_000;
+
+export interface SimdPeak {
+  /** GFLOP/s of one thread (best of several calls). */
+  perThread: number;
+  /** GFLOP/s of `threads` threads running at once (summed); equals perThread for one thread. */
+  allThreads: number;
+  threads: number;
+  /** False when the threads could not run at once (no shared memory): allThreads is perThread · threads then. */
+  measuredTogether: boolean;
+}
+
+function bestPeakSeconds(inst: WasmInstance, reps: number): number {
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    inst.exports.simdPeak(PEAK_ITERS, 0.5);
+    best = Math.min(best, now() - t0);
+  }
+  return best;
+}
+
+const PEAK_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', ({ module, memory, control, iters, reps }) => {
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const c = new Int32Array(control);
+  ex.simdPeak(1000, 0.5);
+  Atomics.add(c, 0, 1);
+  Atomics.wait(c, 1, 0);
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    ex.simdPeak(iters, 0.5);
+    best = Math.min(best, performance.now() - t0);
+  }
+  parentPort.postMessage(best / 1000);
+});
+`;
+
+/** The 128-bit SIMD peak of one thread and of `threads` threads at once. Takes about `seconds` (0.2-0.5 s). */
+export async function measureSimdPeak(threads = 1, seconds = 0.3): Promise<SimdPeak> {
+  const inst = initWasmSync();
+  inst.exports.simdPeak(1000, 0.5);
+  const once = bestPeakSeconds(inst, 1);
+  const reps = Math.max(3, Math.min(50, Math.round(seconds / 2 / once)));
+  const flop = PEAK_FLOP_PER_ITER * PEAK_ITERS;
+  // One thread is measured before and after the threads-together run and the better kept: a machine shared with
+  // other processes can only make a measurement slower.
+  let perThread = flop / bestPeakSeconds(inst, reps) / 1e9;
+  if (threads <= 1) {
+    perThread = Math.max(perThread, flop / bestPeakSeconds(inst, reps) / 1e9);
+    return { perThread, allThreads: perThread, threads: 1, measuredTogether: true };
+  }
+  if (!inst.shared) return { perThread, allThreads: perThread * threads, threads, measuredTogether: false };
+
+  const control = new SharedArrayBuffer(8);
+  const c = new Int32Array(control);
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(PEAK_WORKER, { eval: true }));
+  try {
+    const results = workers.map((w) => new Promise<number>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    }));
+    for (const w of workers) w.postMessage({ module: inst.module, memory: inst.memory, control, iters: PEAK_ITERS, reps });
+    for (let tries = 0; Atomics.load(c, 0) < workers.length; tries++) {
+      if (tries > 1000) throw new Error('bench: the SIMD peak workers did not start within 10 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    Atomics.store(c, 1, 1);
+    Atomics.notify(c, 1);
+    const mine = bestPeakSeconds(inst, reps);
+    const theirs = await Promise.all(results);
+    const allThreads = [mine, ...theirs].reduce((sum, s) => sum + flop / s / 1e9, 0);
+    perThread = Math.max(perThread, flop / bestPeakSeconds(inst, reps) / 1e9);
+    return { perThread, allThreads, threads, measuredTogether: true };
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+}
+
+export interface SgemmOptions {
+  cell?: BenchCell;
+  hidden: number;
+  /** Threads of the pooled run (default: the library's thread count, i.e. the cores available). */
+  threads?: number;
+  batch?: number;
+  /** Seconds per measurement (two measurements are made). */
+  seconds?: number;
+}
+
+export interface SgemmResult {
+  m: number;
+  n: number;
+  k: number;
+  /** The raw kernel on one thread. */
+  gflops1Thread: number;
+  /** The engine's thread pool with `threads` threads. */
+  gflops: number;
+  /** Threads that actually shared the pooled products. */
+  threads: number;
+}
+
+async function readyPool(inst: WasmInstance): Promise<ThreadPool> {
+  const pool = threadPool(inst);
+  for (let tries = 0; pool.active !== pool.threads && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+  return pool;
+}
+
+/** GFLOP/s of the step product (B, H) by (H, G·H) on wasm memory: one thread, and the engine's thread pool. */
+export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
+  const { cell = 'lstm', hidden, batch = 32, seconds = 0.3 } = options;
+  const { m, n, k } = stepProductShape(cell, hidden, batch);
+  if (options.threads !== undefined) setThreads(options.threads);
+  const inst = initWasmSync();
+  // The pool allocates its scratch from the same bump allocator: create it before marking, so releasing the
+  // operands below cannot free it.
+  const pool = await readyPool(inst);
+  const ex = inst.exports;
+  const saved = ex.mark();
+  try {
+    const a = ex.alloc(m * k * 4), b = ex.alloc(k * n * 4), c = ex.alloc(m * n * 4);
+    let seed = 12345;
+    const fill = (ptr: number, len: number) => {
+      const view = new Float32Array(inst.memory.buffer, ptr, len);
+      for (let i = 0; i < len; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        view[i] = seed / 4294967296 - 0.5;
+      }
+    };
+    fill(a, m * k);
+    fill(b, k * n);
+    const flop = 2 * m * n * k;
+    const one = timeWindows(() => ex.sgemm(m, n, k, a, b, c, 0, 0, 0), flop, { seconds, warmup: 3, windows: 8 });
+    const many = timeWindows(() => pool.gemm(m, n, k, a, b, c, 0, 0, 0), flop, { seconds, warmup: 3, windows: 8 });
+    return { m, n, k, gflops1Thread: one.best / 1e9, gflops: many.best / 1e9, threads: pool.active };
+  } finally {
+    ex.release(saved);
+  }
+}
+
+export { threadCount };

@@ -1,0 +1,154 @@
+// `lstm bench`: training tokens/s (LSTM, GRU, RNN), greedy generation characters/s and the step product's sgemm
+// GFLOP/s in the d2l setting (one-hot over 28 tokens, batch 32, 35 steps, SGD lr 1, clip 1, 1 layer) at each
+// hidden size, plus the 128-bit SIMD peak measured once at the start and how much of it a training step uses.
+// `--json`: one object per row (cell, hidden, trainTokensPerSec, generateCharsPerSec, sgemmGflops, threads and
+// more), then one {"summary": ...} line. This file only defines the flags; the benchmark loads when it runs.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInt, positiveNumber, seed } from './parsers.js';
+
+type Cell = 'lstm' | 'gru' | 'rnn';
+type Part = 'train' | 'generate' | 'sgemm';
+
+export interface BenchFlags {
+  cells: Cell[];
+  hidden: number[];
+  threads?: number;
+  seconds: number;
+  length: number;
+  parts: Part[];
+  batch: number;
+  steps: number;
+  seed: number;
+  json?: boolean;
+}
+
+/** A comma-separated list of distinct items, each checked by `item`. */
+function list<T>(item: (text: string) => T, what: string): (text: string) => T[] {
+  return (text: string) => {
+    const parts = text.split(',').map((s) => s.trim());
+    if (parts.length === 0 || parts.some((p) => p === '')) throw new InvalidArgumentError(`must be a comma-separated list of ${what}.`);
+    const values = parts.map((p) => {
+      try {
+        return item(p);
+      } catch {
+        throw new InvalidArgumentError(`must be a comma-separated list of ${what}; '${p}' is not one.`);
+      }
+    });
+    return [...new Set(values)];
+  };
+}
+
+function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text: string) => {
+    if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError('not a choice');
+    return text as T;
+  };
+}
+
+/** A list flag whose default --help shows as typed: lstm,gru,rnn. */
+function listOption<T>(flags: string, description: string, parse: (text: string) => T[], fallback: T[]): Option {
+  return new Option(flags, description).argParser(parse).default(fallback, fallback.join(','));
+}
+
+const CELLS: readonly Cell[] = ['lstm', 'gru', 'rnn'];
+const PARTS: readonly Part[] = ['train', 'generate', 'sgemm'];
+
+const BENCH_HELP = `
+Every row: a real training loop (zero grads, loss and gradients on the fused engine, clip to norm 1, SGD lr 1,
+sequential minibatches with the state carried) on random tokens; greedy generate() of --length characters after
+a short prefix; and the per-step product (32 x H) by (H x G·H) on wasm memory, on one thread and on --threads.
+Numbers are the best of several timing windows (medians are in --json). trainGflops counts the step's matrix
+products, 6·B·T·H·(G·H + 28) flop (G = 4 LSTM, 3 GRU, 1 RNN); peakFraction divides it by the measured
+128-bit SIMD peak times the threads. Other processes on the machine lower every number: check the load first.
+
+Examples:
+  lstm bench
+  lstm bench --cells lstm --hidden 256 --seconds 5
+  lstm bench --json > bench.jsonl
+`;
+
+export function defineBench(program: Command): Command {
+  return program
+    .command('bench')
+    .description('training tokens/s, generation chars/s and sgemm GFLOP/s in the d2l setting, against the SIMD peak')
+    .addOption(listOption('--cells <list>', 'cells to benchmark, comma-separated', list(oneOf(CELLS), "'lstm', 'gru' and 'rnn'"), [...CELLS]))
+    .addOption(listOption('--hidden <list>', 'hidden sizes, comma-separated', list(positiveInt, 'positive integers'), [128, 256, 512, 1024]))
+    .option('--threads <n>', 'threads for the products (default: the cores available)', positiveInt)
+    .option('--seconds <s>', 'seconds of timed training per row (generation and sgemm take less)', positiveNumber, 2)
+    .option('--length <n>', 'characters per generate() call', positiveInt, 500)
+    .addOption(listOption('--parts <list>', 'what to measure, comma-separated', list(oneOf(PARTS), "'train', 'generate' and 'sgemm'"), [...PARTS]))
+    .option('--batch <n>', 'sequences per minibatch (d2l: 32)', positiveInt, 32)
+    .option('--steps <n>', 'tokens per sequence (d2l: 35)', positiveInt, 35)
+    .option('--seed <n>', 'seeds the weights and the random tokens', seed, 0)
+    .option('--json', 'print one JSON object per row, then a {"summary": ...} line')
+    .addHelpText('after', BENCH_HELP);
+}
+
+const fmt = {
+  rate: (v: number | null): string => (v === null ? '-' : Math.round(v).toLocaleString('en-US', { maximumSignificantDigits: 3 })),
+  gf: (v: number | null): string => (v === null ? '-' : v.toFixed(1)),
+  pct: (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(0)}%`),
+  x: (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`),
+};
+
+const COLUMNS: Array<[string, number]> = [
+  ['cell', 4], ['hidden', 6], ['train tok/s', 11], ['train GF/s', 10], ['of peak', 7], ['gen chars/s', 11],
+  ['sgemm GF/s', 10], ['1 thread', 8], ['1T of peak', 10], ['NT/1T', 6], ['threads', 7],
+];
+
+function tableLine(cells: string[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(COLUMNS[i]![1]) : c.padStart(COLUMNS[i]![1]))).join('  ');
+}
+
+export async function benchAction(flags: BenchFlags): Promise<number> {
+  const { runBench } = await import('../bench/index.js');
+  const { availableCores } = await import('../kernels/wasm/threads.js');
+  const { probeWasm } = await import('../kernels/wasm/probe.js');
+  if (!probeWasm().simd) throw new Error('lstm bench needs WebAssembly SIMD, which this runtime does not have');
+  const threads = flags.threads ?? availableCores();
+  const write = (text: string): boolean => process.stdout.write(text);
+  const json = flags.json === true;
+  let headerDone = false;
+  const run = await runBench({
+    cells: flags.cells,
+    hidden: flags.hidden,
+    threads,
+    seconds: flags.seconds,
+    length: flags.length,
+    parts: new Set(flags.parts),
+    batch: flags.batch,
+    steps: flags.steps,
+    seed: flags.seed,
+    onPeak: (peak) => {
+      if (json) return;
+      const together = peak.measuredTogether ? 'measured together' : 'estimated';
+      write(`setting: d2l, one-hot over 28 tokens, batch ${flags.batch} x ${flags.steps} steps, 1 layer, SGD lr 1, clip 1; ${threads} thread(s)\n`);
+      write(`128-bit SIMD peak: ${peak.perThread.toFixed(1)} GFLOP/s per thread, ${peak.allThreads.toFixed(1)} on ${peak.threads} thread(s) (${together})\n`);
+    },
+    onRow: (row) => {
+      if (json) {
+        write(`${JSON.stringify(row)}\n`);
+        return;
+      }
+      if (!headerDone) {
+        headerDone = true;
+        write(`${tableLine(COLUMNS.map(([h]) => h))}\n`);
+      }
+      write(`${tableLine([
+        row.cell, String(row.hidden), fmt.rate(row.trainTokensPerSec), fmt.gf(row.trainGflops), fmt.pct(row.peakFraction),
+        fmt.rate(row.generateCharsPerSec), fmt.gf(row.sgemmGflops), fmt.gf(row.sgemmGflops1Thread), fmt.pct(row.sgemmPeakFraction1Thread),
+        fmt.x(row.sgemmThreadSpeedup), String(row.threads),
+      ])}\n`);
+    },
+  });
+  const s = run.summary;
+  if (json) {
+    write(`${JSON.stringify({ summary: s })}\n`);
+    return 0;
+  }
+  write([
+    `peak resident memory: ${s.maxRssMB.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart.toFixed(2)} at the start, ${s.loadEnd.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s`,
+    'numbers are the best of several timing windows; "of peak" = train GF/s / (peak per thread x threads)',
+  ].join('\n') + '\n');
+  return 0;
+}

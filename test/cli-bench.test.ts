@@ -1,0 +1,93 @@
+// `lstm bench`: a tiny run prints well-formed JSON rows (the keys scripts rely on, positive numbers) and a
+// summary line; bad flags fail with one `lstm: error: ...` line and exit code 1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { probeWasm } from '../src/kernels/wasm/probe.js';
+import { trainingStepFlops } from '../src/bench/flops.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function lstm(args: string[]): Promise<Run> {
+  const env = { ...process.env };
+  delete env.LSTM_DEBUG;
+  delete env.NODE_TEST_CONTEXT;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const REQUIRED = ['cell', 'hidden', 'trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops', 'threads'] as const;
+
+test('lstm bench --json prints one row per (cell, hidden) with positive numbers, then a summary', { skip: probeWasm().simd ? false : 'needs WebAssembly SIMD', timeout: 30_000 }, async () => {
+  const r = await lstm(['bench', '--json', '--cells', 'lstm,gru', '--hidden', '32', '--seconds', '0.2', '--length', '50']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(lines.length, 3);
+  const rows = lines.slice(0, 2);
+  assert.deepEqual(rows.map((row) => [row.cell, row.hidden]), [['lstm', 32], ['gru', 32]]);
+  for (const row of rows) {
+    for (const k of REQUIRED) assert.ok(k in row, `row lacks ${k}: ${JSON.stringify(row)}`);
+    for (const k of ['trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops', 'threads', 'trainGflops', 'peakFraction', 'sgemmGflops1Thread', 'simdPeakGflops', 'maxRssMB'] as const) {
+      const v = row[k];
+      assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `${k} should be a positive number, got ${JSON.stringify(v)}`);
+    }
+    assert.ok(Number.isInteger(row.threads));
+    assert.equal(row.engine, 'fused');
+    assert.equal(row.trainFlopsPerStep, trainingStepFlops({ cell: row.cell as 'lstm', hidden: 32, batch: 32, steps: 35, vocab: 28 }).total);
+    assert.ok(Math.abs((row.lastLoss as number) - Math.log(28)) < 0.5, `random tokens: loss near ln 28, got ${row.lastLoss}`);
+  }
+  const summary = lines[2]!.summary as Record<string, unknown>;
+  assert.ok(summary !== undefined && typeof summary.maxRssMB === 'number' && summary.maxRssMB > 0);
+  assert.ok(typeof summary.simdPeakGflops === 'number' && summary.simdPeakGflops > 0);
+});
+
+test('the human table has a header, one line per row and the peak', { skip: probeWasm().simd ? false : 'needs WebAssembly SIMD', timeout: 30_000 }, async () => {
+  const r = await lstm(['bench', '--cells', 'rnn', '--hidden', '16', '--seconds', '0.1', '--length', '20', '--parts', 'train,sgemm', '--threads', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[1]!, /^128-bit SIMD peak: [\d.]+ GFLOP\/s per thread/);
+  assert.match(lines[2]!, /^cell\s+hidden\s+train tok\/s/);
+  assert.match(lines[3]!, /^rnn\s+16\s+[\d,]+\s/);
+  assert.match(r.stdout, /peak resident memory: \d+ MiB/);
+});
+
+test('one-step FLOP count: 6·B·T·H·(G·H + V)', () => {
+  assert.equal(trainingStepFlops({ cell: 'lstm', hidden: 256, batch: 32, steps: 35, vocab: 28 }).total, 6 * 1120 * 256 * (1024 + 28));
+  assert.equal(trainingStepFlops({ cell: 'gru', hidden: 128, batch: 32, steps: 35, vocab: 28 }).total, 6 * 1120 * 128 * (384 + 28));
+  assert.equal(trainingStepFlops({ cell: 'rnn', hidden: 64, batch: 2, steps: 3, vocab: 5 }).total, 6 * 6 * 64 * (64 + 5));
+});
+
+const BAD: Array<[string, string[], RegExp]> = [
+  ['unknown cell', ['--cells', 'lstm,transformer'], /option '--cells <list>' argument 'lstm,transformer' is invalid\..*'transformer' is not one/],
+  ['hidden 0', ['--hidden', '128,0'], /'--hidden <list>' argument '128,0' is invalid/],
+  ['empty list item', ['--hidden', '128,'], /'--hidden <list>' argument '128,' is invalid/],
+  ['threads 0', ['--threads', '0'], /'--threads <n>' argument '0' is invalid\. must be a positive integer/],
+  ['seconds -1', ['--seconds', '-1'], /'--seconds <s>' argument '-1' is invalid/],
+  ['unknown part', ['--parts', 'train,fly'], /'--parts <list>' argument 'train,fly' is invalid/],
+  ['unknown flag', ['--fast'], /unknown option '--fast'/],
+];
+
+test('lstm bench with a bad flag fails with one line naming it', async () => {
+  // All at once: each is a separate process, and this keeps the file fast.
+  const runs = await Promise.all(BAD.map(([, args]) => lstm(['bench', ...args])));
+  BAD.forEach(([what, , message], i) => {
+    const r = runs[i]!;
+    assert.equal(r.code, 1, what);
+    assert.equal(r.stdout, '', what);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+    assert.match(lines[0]!, /^lstm: error: /, what);
+    assert.match(lines[0]!, message, what);
+  });
+});
