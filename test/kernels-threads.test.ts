@@ -6,6 +6,7 @@ import { Random } from '../src/core/random.js';
 import { initWasmSync } from '../src/kernels/wasm/backend.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
 import { ThreadPool } from '../src/kernels/wasm/threads.js';
+import type { Recurrent } from '../src/nn/recurrent.js';
 
 const support = probeWasm();
 
@@ -59,8 +60,9 @@ test('a fused training step on two threads equals one thread bit for bit (LSTM a
   const random = new Random(9);
   const x = Int32Array.from({ length: B * T }, () => random.int(V));
   const y = Int32Array.from({ length: B * T }, () => random.int(V));
-  for (const make of [() => new LSTM({ inputSize: V, hiddenSize: H, numLayers: 2, seed: 4 }), () => new GRU({ inputSize: V, hiddenSize: H, seed: 4 })]) {
-    const results = [];
+  const makers: Array<() => Recurrent> = [() => new LSTM({ inputSize: V, hiddenSize: H, numLayers: 2, seed: 4 }), () => new GRU({ inputSize: V, hiddenSize: H, seed: 4 })];
+  for (const make of makers) {
+    const results: Array<{ loss: number; grads: Float32Array[] }> = [];
     for (const threads of [1, 2]) {
       setThreads(threads);
       const model = new RNNModel(make(), V);
