@@ -2,29 +2,12 @@
 // summary line; bad flags fail with one `lstm: error: ...` line and exit code 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
 import { trainingStepFlops } from '../src/bench/flops.js';
+import { lstm } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-function lstm(args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const REQUIRED = ['cell', 'hidden', 'trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops', 'threads'] as const;
 

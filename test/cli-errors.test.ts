@@ -4,36 +4,19 @@
 // only with LSTM_DEBUG=1.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Tensor } from '../src/core/tensor.js';
 import { writeSafetensors } from '../src/io/safetensors.js';
 import { reportError } from '../src/cli/errors.js';
+import { lstm } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIME_MACHINE = new URL('../../shared/data/timemachine.txt', import.meta.url);
 const TINY = ['--hidden', '8', '--batch', '4', '--steps', '10', '--max-tokens', '2000'];
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-function lstm(args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let dir = '';
 const path = (name: string): string => join(dir, name);

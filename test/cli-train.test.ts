@@ -4,7 +4,6 @@
 // --preset d2l with overrides trains on letters-only text and samples from "time traveller".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,31 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/train/index.js';
 import { readSafetensors } from '../src/io/safetensors.js';
+import { lstm } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIME_MACHINE = new URL('../../shared/data/timemachine.txt', import.meta.url);
 const TINY = ['--hidden', '16', '--batch', '4', '--steps', '10', '--max-tokens', '3000'];
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-/** Runs the CLI; `onStdout` sees output as it arrives (to send Ctrl-C at the right moment). */
-function lstm(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      onStdout?.(stdout, child);
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'lstm-cli-train-'));
