@@ -3,11 +3,9 @@
 // train --resume continues); bad requests end in one `lstm: error:` line naming expected and found.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { Tensor, noGrad } from '../src/core/tensor.js';
 import { loadDefaultCorpus } from '../src/data/default-corpus.js';
@@ -16,25 +14,7 @@ import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../src/train/ch
 import { prepareCorpus } from '../src/train/corpus.js';
 import { buildModel } from '../src/train/model-config.js';
 import { Trainer } from '../src/train/trainer.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function lstm(args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { lstm, type Run } from './helpers/cli.js';
 
 function assertOneLineError(r: Run, pattern: RegExp): void {
   assert.equal(r.code, 1, `exit code ${r.code}: ${r.stderr}`);

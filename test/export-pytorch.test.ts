@@ -4,19 +4,18 @@
 // Runs where /usr/bin/python3 has torch; elsewhere it is skipped with the reason printed.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDefaultCorpus } from '../src/data/default-corpus.js';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { generate } from '../src/train/generate.js';
 import { evaluateText, trainOnText } from '../src/train/session.js';
+import { lstm, ROOT, run } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const EXAMPLES = join(ROOT, 'examples', 'torch');
 const PY_ENV = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
@@ -35,27 +34,6 @@ function probe(): { skip: string | null; redirectBug: boolean } {
   // to_map(); a redirect it can parse ("2": stderr into a log file, teed to the console) avoids it.
   const version = /__version__\s*=\s*'(\d+)\./.exec(readFileSync(join(dirname(origin), 'version.py'), 'utf8'))?.[1];
   return { skip: null, redirectBug: newPython === 'True' && Number(version) < 2 };
-}
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function lstm(args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], env);
 }
 
 const { skip, redirectBug } = probe();

@@ -1,5 +1,6 @@
-// Running the `lstm` command from tests: spawns `node --import tsx src/cli/main.ts` from the repository root with
-// LSTM_DEBUG unset (so errors are the user's one-line form) and collects its exit code, stdout and stderr.
+// Running commands from tests: `run` spawns any program from the repository root and collects its exit code,
+// stdout and stderr; `lstm` runs the CLI (`node --import tsx src/cli/main.ts`) with LSTM_DEBUG unset, so errors
+// are the user's one-line form.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -11,13 +12,12 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the CLI; `onStdout` sees output as it arrives (to send Ctrl-C at the right moment). */
-export function lstm(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const env = { ...process.env };
-  delete env.LSTM_DEBUG;
-  delete env.NODE_TEST_CONTEXT;
+export type StdoutWatcher = (text: string, child: ReturnType<typeof spawn>) => void;
+
+/** Runs `command` in the repository root; `onStdout` sees the output so far as it arrives. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, onStdout?: StdoutWatcher): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -28,4 +28,12 @@ export function lstm(args: string[], onStdout?: (text: string, child: ReturnType
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the CLI; `onStdout` sees output as it arrives (to send Ctrl-C at the right moment). */
+export function lstm(args: string[], onStdout?: StdoutWatcher): Promise<Run> {
+  const env = { ...process.env };
+  delete env.LSTM_DEBUG;
+  delete env.NODE_TEST_CONTEXT;
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], env, onStdout);
 }
