@@ -85,20 +85,21 @@ export function randomBatches(corpus: Int32Array, batchSize: number, numSteps: n
   random.shuffle(starts);
   const numBatches = Math.floor(numSubseqs / batchSize);
   function* generate(): Generator<Batch, void, undefined> {
-    for (let i = 0; i < numBatches; i++) {
-      const x = new Int32Array(batchSize * numSteps);
-      const y = new Int32Array(batchSize * numSteps);
-      const rowStarts = new Int32Array(batchSize);
-      for (let b = 0; b < batchSize; b++) {
-        const start = starts[i * batchSize + b]!;
-        rowStarts[b] = start;
-        x.set(corpus.subarray(start, start + numSteps), b * numSteps);
-        y.set(corpus.subarray(start + 1, start + 1 + numSteps), b * numSteps);
-      }
-      yield { x, y, batchSize, numSteps, starts: rowStarts };
-    }
+    for (let i = 0; i < numBatches; i++) yield batchAt(corpus, numSteps, Int32Array.from({ length: batchSize }, (_, b) => starts[i * batchSize + b]!));
   }
   return withInfo(generate(), offset, numBatches);
+}
+
+/** The minibatch whose row b reads numSteps tokens from rowStarts[b]; y is the same window one token later. */
+function batchAt(corpus: Int32Array, numSteps: number, rowStarts: Int32Array): Batch {
+  const batchSize = rowStarts.length;
+  const x = new Int32Array(batchSize * numSteps);
+  const y = new Int32Array(batchSize * numSteps);
+  rowStarts.forEach((start, b) => {
+    x.set(corpus.subarray(start, start + numSteps), b * numSteps);
+    y.set(corpus.subarray(start + 1, start + 1 + numSteps), b * numSteps);
+  });
+  return { x, y, batchSize, numSteps, starts: rowStarts };
 }
 
 /**
@@ -115,18 +116,7 @@ export function sequentialBatches(corpus: Int32Array, batchSize: number, numStep
   const rowLength = Math.floor((corpus.length - offset - 1) / batchSize);
   const numBatches = Math.floor(rowLength / numSteps);
   function* generate(): Generator<Batch, void, undefined> {
-    for (let i = 0; i < numBatches; i++) {
-      const x = new Int32Array(batchSize * numSteps);
-      const y = new Int32Array(batchSize * numSteps);
-      const rowStarts = new Int32Array(batchSize);
-      for (let b = 0; b < batchSize; b++) {
-        const start = offset + b * rowLength + i * numSteps;
-        rowStarts[b] = start;
-        x.set(corpus.subarray(start, start + numSteps), b * numSteps);
-        y.set(corpus.subarray(start + 1, start + 1 + numSteps), b * numSteps);
-      }
-      yield { x, y, batchSize, numSteps, starts: rowStarts };
-    }
+    for (let i = 0; i < numBatches; i++) yield batchAt(corpus, numSteps, Int32Array.from({ length: batchSize }, (_, b) => offset + b * rowLength + i * numSteps));
   }
   return withInfo(generate(), offset, numBatches);
 }
