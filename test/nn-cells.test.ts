@@ -8,19 +8,13 @@ import { gradcheck, type GradcheckResult } from '../src/core/gradcheck.js';
 import { add, concat, crossEntropy, matmul, reshape } from '../src/core/ops/index.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, RNNModel, Recurrent, type Cell, type State } from '../src/nn/index.js';
 import { MinimalGRUCell, OriginalLSTMCell, minimalGRU, originalLSTM } from '../examples/custom-cell.js';
+import { randn } from './helpers/random-tensor.js';
 
 const I = 3;
 const H = 4;
 const T = 3;
 const B = 2;
 
-/** A tensor of normal(0, std) values from its own seed. */
-function randn(shape: readonly number[], seed: number, std = 1): Tensor {
-  const r = new Random(seed);
-  const t = Tensor.zeros(shape);
-  for (let k = 0; k < t.size; k++) t.data[k] = std * r.normal();
-  return t;
-}
 
 /** Every tensor flattened and joined, so one gradcheck covers output and state alike. */
 function flat(...ts: Tensor[]): Tensor {

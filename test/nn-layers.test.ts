@@ -8,18 +8,13 @@ import { concat, slice, transpose } from '../src/core/ops/index.js';
 import { SGD } from '../src/optim/index.js';
 import { GRU, LSTM, RNN, RNNModel, Recurrent, type GRUCell, type LSTMCell, type State, type StateDict } from '../src/nn/index.js';
 import { MinimalGRUCell, minimalGRU, originalLSTM } from '../examples/custom-cell.js';
+import { randn } from './helpers/random-tensor.js';
 
 const I = 3;
 const H = 4;
 const T = 3;
 const B = 2;
 
-function randn(shape: readonly number[], seed: number, std = 1): Tensor {
-  const r = new Random(seed);
-  const t = Tensor.zeros(shape);
-  for (let k = 0; k < t.size; k++) t.data[k] = std * r.normal();
-  return t;
-}
 
 function parts(s: State): Tensor[] {
   return s instanceof Tensor ? [s] : s;

@@ -35,6 +35,7 @@ import {
 } from '../src/core/ops/index.js';
 import { gemm } from '../src/kernels/ref/gemm.js';
 import { readSafetensors } from '../src/io/safetensors.js';
+import { randn } from './helpers/random-tensor.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -43,11 +44,6 @@ function t(data: readonly number[], shape: readonly number[], requiresGrad = fal
   return new Tensor(data, shape, { requiresGrad });
 }
 
-/** Standard normal values from a seeded generator. */
-function randn(shape: readonly number[], seed: number): Tensor {
-  const r = new Random(seed);
-  return new Tensor(Float32Array.from({ length: sizeOf(shape) }, () => r.normal()), shape);
-}
 
 /** Values whose magnitude is at least `gap`, so relu's kink at 0 is never within a finite-difference step. */
 function awayFromZero(shape: readonly number[], seed: number, gap = 0.1): Tensor {
