@@ -51,17 +51,21 @@ test('a product split over threads equals the single-threaded product bit for bi
   for (const p of pools) p.close();
 });
 
-test('a fused training step on two threads equals one thread bit for bit (LSTM and GRU, cell kernels split by rows)', { skip: support.simd && support.sharedMemory ? false : 'needs WebAssembly SIMD and shared memory' }, async () => {
+test('a fused training step on two threads equals one thread bit for bit (LSTM, GRU, RNN; time loops split by rows, even and odd batches)', { skip: support.simd && support.sharedMemory ? false : 'needs WebAssembly SIMD and shared memory' }, async () => {
   const { setThreads } = await import('../src/kernels/wasm/threads.js');
   const { createWasmBackend } = await import('../src/kernels/wasm/engine-backend.js');
   const { FusedLanguageModel } = await import('../src/engine/language-model.js');
-  const { LSTM, GRU, RNNModel } = await import('../src/nn/index.js');
-  const [V, H, B, T] = [11, 160, 32, 4];
+  const { LSTM, GRU, RNN, RNNModel } = await import('../src/nn/index.js');
+  const [V, H, T] = [11, 160, 4];
   const random = new Random(9);
-  const x = Int32Array.from({ length: B * T }, () => random.int(V));
-  const y = Int32Array.from({ length: B * T }, () => random.int(V));
-  const makers: Array<() => Recurrent> = [() => new LSTM({ inputSize: V, hiddenSize: H, numLayers: 2, seed: 4 }), () => new GRU({ inputSize: V, hiddenSize: H, seed: 4 })];
-  for (const make of makers) {
+  const makers: Array<() => Recurrent> = [
+    () => new LSTM({ inputSize: V, hiddenSize: H, numLayers: 2, seed: 4 }),
+    () => new GRU({ inputSize: V, hiddenSize: H, seed: 4 }),
+    () => new RNN({ inputSize: V, hiddenSize: H, seed: 4 }),
+  ];
+  for (const [make, B] of makers.flatMap((m) => [[m, 32], [m, 7]] as const)) {
+    const x = Int32Array.from({ length: B * T }, () => random.int(V));
+    const y = Int32Array.from({ length: B * T }, () => random.int(V));
     const results: Array<{ loss: number; grads: Float32Array[] }> = [];
     for (const threads of [1, 2]) {
       setThreads(threads);

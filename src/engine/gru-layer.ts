@@ -3,7 +3,7 @@
 // Backward through time as for the LSTM, with dh_{t-1} = dh_t ⊙ z + dhg_t Uᵀ. Packed gate order [r | z | n].
 // Shapes: xg, hg, dxg, dhg (T, B, 3H); hidden bias (3H) = [0, 0, b_hn]; dh (B, H).
 import type { Tensor } from '../core/tensor.js';
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, GRUSequence } from '../kernels/backend.js';
 import type { Arena } from './arena.js';
 import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
 import { addPackedGrads, packColumns } from './pack.js';
@@ -55,36 +55,22 @@ export class FusedGRULayer extends FusedLayer {
   }
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
-    const { B, T, H } = this;
-    const bh = B * H;
-    const step = B * 3 * H;
     if (initial !== null) be.f32.set(initial[0]!, this.hs);
     this.projectInput(be, input, this.xg);
-    for (let t = 0; t < T; t++) {
-      const hg = this.hg + t * step;
-      be.fillRows(B, 3 * H, this.hiddenBias, hg);
-      be.gemmPacked(B, 3 * H, H, this.hs + t * bh, this.WhPacked, hg, false, 1);
-      be.gruCellForward(B, H, this.xg + t * step, hg, this.hs + t * bh, this.hs + (t + 1) * bh);
-    }
+    be.gruForwardSteps(this.sequence());
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
-    const bh = B * H;
-    const step = B * 3 * H;
-    const m = be.f32;
-    m.fill(0, this.dh, this.dh + bh);
-    for (let t = T - 1; t >= 0; t--) {
-      const dy = dOut + t * bh;
-      be.addInPlace(bh, this.dh, dy);
-      const dhg = this.dhg + t * step;
-      // Writes dh = dy ⊙ z, then adds the path through the recurrent product: dh += dhg Uᵀ.
-      be.gruCellBackward(B, H, this.xg + t * step, this.hg + t * step, this.hs + t * bh, dy, this.dxg + t * step, dhg, this.dh);
-      be.gemmPacked(B, H, 3 * H, dhg, this.WhTPacked, this.dh, false, 1);
-    }
+    be.gruBackwardSteps(this.sequence(), dOut);
     be.gemm(H, 3 * H, T * B, this.hs, this.dhg, this.dWh, true, false, 1);
     be.addColumnSums(T * B, 3 * H, this.dhg, this.dHiddenBias);
     this.inputGrads(be, input, this.dxg, dInput);
+  }
+
+  private sequence(): GRUSequence {
+    const { B, T, H, xg, hg, hiddenBias, hs, WhPacked, WhTPacked, dxg, dhg, dh } = this;
+    return { T, B, H, xg, hg, hiddenBias, hs, WhPacked, WhTPacked, dxg, dhg, dh };
   }
 
   finalState(m: Float32Array): Float32Array[] {

@@ -1,9 +1,10 @@
 // The fused LSTM layer: gates for all steps' inputs in one product, one product per step for h U, the cell
-// math in one kernel, and backward through time with the weight gradients taken over all steps at once
-// (dWh = Σ_t h_{t-1}ᵀ dG_t as one (H, T·B) by (T·B, 4H) product). Packed gate order [i | f | o | a].
+// math in one kernel (the time loop is the backend's: src/kernels/ref/steps.ts), and backward through time with
+// the weight gradients taken over all steps at once (dWh = Σ_t h_{t-1}ᵀ dG_t as one (H, T·B) by (T·B, 4H)
+// product). Packed gate order [i | f | o | a].
 // Shapes: gates and dGates (T, B, 4H); cs (T+1, B, H); tanhC (T, B, H); dh, dc (B, H).
 import type { Tensor } from '../core/tensor.js';
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, LSTMSequence } from '../kernels/backend.js';
 import type { Arena } from './arena.js';
 import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
 
@@ -39,36 +40,24 @@ export class FusedLSTMLayer extends FusedLayer {
   }
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
-    const { B, T, H } = this;
-    const bh = B * H;
     if (initial !== null) {
       be.f32.set(initial[0]!, this.hs);
       be.f32.set(initial[1]!, this.cs);
     }
     this.projectInput(be, input, this.gates);
-    for (let t = 0; t < T; t++) {
-      const g = this.gates + t * B * 4 * H;
-      be.gemmPacked(B, 4 * H, H, this.hs + t * bh, this.WhPacked, g, false, 1);
-      be.lstmCellForward(B, H, g, this.cs + t * bh, this.cs + (t + 1) * bh, this.hs + (t + 1) * bh, this.tanhC + t * bh);
-    }
+    be.lstmForwardSteps(this.sequence());
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
-    const bh = B * H;
-    const m = be.f32;
-    m.fill(0, this.dc, this.dc + bh);
-    m.fill(0, this.dh, this.dh + bh);
-    for (let t = T - 1; t >= 0; t--) {
-      // dh_t = (gradient from above at step t) + (gradient from step t+1 through h_t U)
-      const dy = dOut + t * bh;
-      be.addInPlace(bh, this.dh, dy);
-      const dg = this.dGates + t * B * 4 * H;
-      be.lstmCellBackward(B, H, this.gates + t * B * 4 * H, this.cs + t * bh, this.tanhC + t * bh, dy, this.dc, dg);
-      be.gemmPacked(B, H, 4 * H, dg, this.WhTPacked, this.dh, false, 0);
-    }
+    be.lstmBackwardSteps(this.sequence(), dOut);
     be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 1);
     this.inputGrads(be, input, this.dGates, dInput);
+  }
+
+  private sequence(): LSTMSequence {
+    const { B, T, H, gates, hs, cs, tanhC, WhPacked, WhTPacked, dGates, dh, dc } = this;
+    return { T, B, H, gates, hs, cs, tanhC, WhPacked, WhTPacked, dGates, dh, dc };
   }
 
   override carryState(m: Float32Array): void {

@@ -2,7 +2,7 @@
 // h_t = φ(pre_t); backward dpre_t = dh_t ⊙ φ'(·), dh_{t-1} = dpre_t Uᵀ, and dU = Σ_t h_{t-1}ᵀ dpre_t in one product.
 // Shapes: pre, dPre (T, B, H); dh (B, H).
 import type { Tensor } from '../core/tensor.js';
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, RNNSequence } from '../kernels/backend.js';
 import type { Arena } from './arena.js';
 import { FusedLayer, type LayerInput, type LayerShape } from './layer.js';
 
@@ -28,29 +28,21 @@ export class FusedRNNLayer extends FusedLayer {
   }
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
-    const { B, T, H } = this;
-    const bh = B * H;
     if (initial !== null) be.f32.set(initial[0]!, this.hs);
     this.projectInput(be, input, this.pre);
-    for (let t = 0; t < T; t++) {
-      be.gemmPacked(B, H, H, this.hs + t * bh, this.WhPacked, this.pre + t * bh, false, 1);
-      be.rnnCellForward(bh, this.relu, this.pre + t * bh, this.hs + (t + 1) * bh);
-    }
+    be.rnnForwardSteps(this.sequence());
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
-    const bh = B * H;
-    const m = be.f32;
-    m.fill(0, this.dh, this.dh + bh);
-    for (let t = T - 1; t >= 0; t--) {
-      const dy = dOut + t * bh;
-      be.addInPlace(bh, this.dh, dy);
-      be.rnnCellBackward(bh, this.relu, this.hs + (t + 1) * bh, dy, this.dPre + t * bh);
-      be.gemmPacked(B, H, H, this.dPre + t * bh, this.WhTPacked, this.dh, false, 0);
-    }
+    be.rnnBackwardSteps(this.sequence(), dOut);
     be.gemm(H, H, T * B, this.hs, this.dPre, this.dWh, true, false, 1);
     this.inputGrads(be, input, this.dPre, dInput);
+  }
+
+  private sequence(): RNNSequence {
+    const { B, T, H, relu, pre, hs, WhPacked, WhTPacked, dPre, dh } = this;
+    return { T, B, H, relu, pre, hs, WhPacked, WhTPacked, dPre, dh };
   }
 
   finalState(m: Float32Array): Float32Array[] {

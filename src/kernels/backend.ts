@@ -7,6 +7,10 @@ import { lstmCellBackward, lstmCellForward } from './ref/lstm-cell.js';
 import { gruCellBackward, gruCellForward } from './ref/gru-cell.js';
 import { rnnCellBackward, rnnCellForward } from './ref/rnn-cell.js';
 import { addColumnSums, fillRows, gatherRows, scatterAddRows, softmaxCrossEntropy } from './ref/rows.js';
+import * as steps from './ref/steps.js';
+import type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
+
+export type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
 
 export interface Backend {
   readonly name: string;
@@ -39,6 +43,13 @@ export interface Backend {
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
   rnnCellForward(n: number, relu: boolean, pre: number, h: number): void;
   rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void;
+  /** A layer's whole time loop (src/kernels/ref/steps.ts): backward overwrites dOut (T, B, H) with dh per step. */
+  lstmForwardSteps(s: LSTMSequence): void;
+  lstmBackwardSteps(s: LSTMSequence, dOut: number): void;
+  gruForwardSteps(s: GRUSequence): void;
+  gruBackwardSteps(s: GRUSequence, dOut: number): void;
+  rnnForwardSteps(s: RNNSequence): void;
+  rnnBackwardSteps(s: RNNSequence, dOut: number): void;
 }
 
 class RefBackend implements Backend {
@@ -126,6 +137,30 @@ class RefBackend implements Backend {
 
   rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void {
     rnnCellBackward(this.f32, n, relu, h, dh, dPre);
+  }
+
+  lstmForwardSteps(s: LSTMSequence): void {
+    steps.lstmForwardSteps(this, s);
+  }
+
+  lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
+    steps.lstmBackwardSteps(this, s, dOut);
+  }
+
+  gruForwardSteps(s: GRUSequence): void {
+    steps.gruForwardSteps(this, s);
+  }
+
+  gruBackwardSteps(s: GRUSequence, dOut: number): void {
+    steps.gruBackwardSteps(this, s, dOut);
+  }
+
+  rnnForwardSteps(s: RNNSequence): void {
+    steps.rnnForwardSteps(this, s);
+  }
+
+  rnnBackwardSteps(s: RNNSequence, dOut: number): void {
+    steps.rnnBackwardSteps(this, s, dOut);
   }
 }
 

@@ -1,7 +1,7 @@
 // The fused engine's Backend on WebAssembly: its heap is one region of the module's linear memory, offsets are
 // floats from the region's start, and every kernel call turns them into byte pointers. Shares the instance (and
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
-import type { Backend } from '../backend.js';
+import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
 import { initWasmSync, type WasmInstance } from './backend.js';
 import { threadPool, type ThreadPool } from './threads.js';
 
@@ -129,25 +129,20 @@ class WasmBackend implements Backend {
     return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), this.p(dLogits), scale);
   }
 
-  // Cell kernels split their batch rows over the threads; each pointer's row is G·H or H floats.
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {
-    const [g, r] = [16 * H, 4 * H];
-    this.pool.cells('lstmCellForward', B, H, [gates, cPrev, c, h, tanhC].map((q) => this.p(q)), [g, r, r, r, r]);
+    this.ex.lstmCellForward(B, H, this.p(gates), this.p(cPrev), this.p(c), this.p(h), this.p(tanhC));
   }
 
   lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void {
-    const [g, r] = [16 * H, 4 * H];
-    this.pool.cells('lstmCellBackward', B, H, [gates, cPrev, tanhC, dh, dc, dGates].map((q) => this.p(q)), [g, r, r, r, r, g]);
+    this.ex.lstmCellBackward(B, H, this.p(gates), this.p(cPrev), this.p(tanhC), this.p(dh), this.p(dc), this.p(dGates));
   }
 
   gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
-    const [g, r] = [12 * H, 4 * H];
-    this.pool.cells('gruCellForward', B, H, [xg, hg, hPrev, h].map((q) => this.p(q)), [g, g, r, r]);
+    this.ex.gruCellForward(B, H, this.p(xg), this.p(hg), this.p(hPrev), this.p(h));
   }
 
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void {
-    const [g, r] = [12 * H, 4 * H];
-    this.pool.cells('gruCellBackward', B, H, [xg, hg, hPrev, dh, dxg, dhg, dhPrev].map((q) => this.p(q)), [g, g, r, r, g, g, r]);
+    this.ex.gruCellBackward(B, H, this.p(xg), this.p(hg), this.p(hPrev), this.p(dh), this.p(dxg), this.p(dhg), this.p(dhPrev));
   }
 
   rnnCellForward(n: number, relu: boolean, pre: number, h: number): void {
@@ -156,6 +151,34 @@ class WasmBackend implements Backend {
 
   rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void {
     this.ex.rnnCellBackward(n, relu ? 1 : 0, this.p(h), this.p(dh), this.p(dPre));
+  }
+
+  // Time loops: the batch rows are split over the threads (see ThreadPool.steps); arguments in the kernels' order.
+  lstmForwardSteps(s: LSTMSequence): void {
+    this.pool.steps('lstmForwardSteps', s.B, [s.T, s.B, s.H, ...[s.gates, s.WhPacked, s.hs, s.cs, s.tanhC].map((q) => this.p(q))]);
+  }
+
+  lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
+    const ptrs = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked].map((q) => this.p(q));
+    this.pool.steps('lstmBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
+  }
+
+  gruForwardSteps(s: GRUSequence): void {
+    this.pool.steps('gruForwardSteps', s.B, [s.T, s.B, s.H, ...[s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs].map((q) => this.p(q))]);
+  }
+
+  gruBackwardSteps(s: GRUSequence, dOut: number): void {
+    const ptrs = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked].map((q) => this.p(q));
+    this.pool.steps('gruBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
+  }
+
+  rnnForwardSteps(s: RNNSequence): void {
+    this.pool.steps('rnnForwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...[s.pre, s.WhPacked, s.hs].map((q) => this.p(q))]);
+  }
+
+  rnnBackwardSteps(s: RNNSequence, dOut: number): void {
+    const ptrs = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked].map((q) => this.p(q));
+    this.pool.steps('rnnBackwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...ptrs]);
   }
 }
 

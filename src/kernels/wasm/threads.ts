@@ -1,5 +1,6 @@
 // Threads for the wasm kernels: workers instantiate the same module on the same shared memory and each computes
-// a band of columns of a product (C[:, j0:j1]); the caller takes the first band and then spins on a counter.
+// a band of columns of a product (C[:, j0:j1]) or a band of batch rows of a layer's time loop; the caller takes
+// the first band and then spins on a counter.
 // Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
 // spin while work keeps coming and only then sleep. Workers are unref'd: they never keep a process alive.
 import type { WasmInstance } from './backend.js';
@@ -10,16 +11,15 @@ const DONE = 1; // workers that finished, cumulative
 const READY = 2; // workers that have instantiated the module
 const QUIT = 3;
 const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
-const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2..: a cell kernel over a band of rows
-const BAND = 16; // worker w's columns: [16 + 2w] .. [17 + 2w]
+const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2..: a time loop over a band of rows
+const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
-const CELL_PTRS = 64; // cell kernels: pointers [64..71] and their row strides in bytes [80..87]
-const CELL_STRIDES = 80;
+const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
 const MAX_WORKERS = 15;
 const CONTROL_INTS = 96;
-/** Cell kernels by op code (2..5), each (B, H, pointers...): rows of B split over the threads. */
-const CELL_KERNELS = ['lstmCellForward', 'lstmCellBackward', 'gruCellForward', 'gruCellBackward'] as const;
-export type CellKernel = (typeof CELL_KERNELS)[number];
+/** A layer's time loop by op code (2..7), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
+const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
+export type StepKernel = (typeof STEP_KERNELS)[number];
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
 const SCRATCH_BYTES = 9 << 20;
 /** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
@@ -43,9 +43,9 @@ const start = ({ module, memory, control, index }) => {
     const op = c[${OP}];
     if (op >= 2) {
       if (j0 < j1) {
-        const args = [j1 - j0, c[${JOB + 1}]];
-        for (let q = 0; q < c[${JOB + 2}]; q++) args.push(c[${CELL_PTRS} + q] + j0 * c[${CELL_STRIDES} + q]);
-        ex[${JSON.stringify(CELL_KERNELS)}[op - 2]](...args);
+        const args = [];
+        for (let q = 0; q < c[${JOB}]; q++) args.push(c[${ARGS} + q]);
+        ex[${JSON.stringify(STEP_KERNELS)}[op - 2]](...args, j0, j1, c[${SCRATCH} + index]);
       }
     } else if (j0 < j1 && op === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     else if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
@@ -146,29 +146,28 @@ export class ThreadPool {
   }
 
   /**
-   * A cell kernel (B, H, pointers...) with its batch rows split over the threads: `strides[q]` is the byte
-   * length of one row of the array at `pointers[q]`. Rows are independent, so the split changes no number.
+   * A layer's whole time loop with its batch rows split over the threads: each thread runs its rows through every
+   * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
    */
-  cells(kernel: CellKernel, B: number, H: number, pointers: readonly number[], strides: readonly number[]): void {
+  steps(kernel: StepKernel, B: number, args: readonly number[]): void {
+    const fn = (this.ex as unknown as Record<StepKernel, (...a: number[]) => void>)[kernel];
     const threads = this.active;
-    const fn = (this.ex as unknown as Record<CellKernel, (...args: number[]) => void>)[kernel];
-    if (threads === 1 || B < 2 * threads || B * H < 4096) {
-      fn(B, H, ...pointers);
+    // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
+    let band = Math.ceil(B / threads);
+    band += band > 1 ? band & 1 : 0;
+    if (threads === 1 || band >= B) {
+      fn(...args, 0, B, this.mainScratch);
       return;
     }
     const ctl = this.control;
-    const band = Math.ceil(B / threads);
-    ctl[OP] = 2 + CELL_KERNELS.indexOf(kernel);
-    ctl[JOB] = B;
-    ctl[JOB + 1] = H;
-    ctl[JOB + 2] = pointers.length;
-    ctl.set(pointers, CELL_PTRS);
-    ctl.set(strides, CELL_STRIDES);
+    ctl[OP] = 2 + STEP_KERNELS.indexOf(kernel);
+    ctl[JOB] = args.length;
+    ctl.set(args, ARGS);
     for (let w = 0; w < this.workers.length; w++) {
       ctl[BAND + 2 * w] = Math.min(B, band * (w + 1));
       ctl[BAND + 2 * w + 1] = Math.min(B, band * (w + 2));
     }
-    this.dispatch(() => fn(band, H, ...pointers));
+    this.dispatch(() => fn(...args, 0, band, this.mainScratch));
   }
 
   /** Hands bands 2.. to the workers, computes band 1 here, then waits for the rest. */

@@ -1,0 +1,126 @@
+// The fused layers' time loops, forward then backward, written once over a Backend's per-step kernels (gemmPacked,
+// the cell kernels, addInPlace, fillRows): the reference for the WebAssembly loops in wasm/assembly/steps.ts,
+// which run the same steps per band of batch rows. Each Sequence names a layer's buffers by heap offset.
+// Shapes: per step t, rows of (B, G·H) gates and (B, H) states; hs and cs (T+1, B, H), slot 0 the initial state.
+import type { Backend } from '../backend.js';
+
+/** An LSTM layer's time loop buffers: gates and dGates (T, B, 4H), cs (T+1, B, H), tanhC (T, B, H), dh, dc (B, H). */
+export interface LSTMSequence {
+  T: number;
+  B: number;
+  H: number;
+  gates: number;
+  hs: number;
+  cs: number;
+  tanhC: number;
+  WhPacked: number;
+  WhTPacked: number;
+  dGates: number;
+  dh: number;
+  dc: number;
+}
+
+/** A GRU layer's: xg, hg, dxg, dhg (T, B, 3H); hiddenBias (3H) = [0, 0, b_hn]; dh (B, H). */
+export interface GRUSequence {
+  T: number;
+  B: number;
+  H: number;
+  xg: number;
+  hg: number;
+  hiddenBias: number;
+  hs: number;
+  WhPacked: number;
+  WhTPacked: number;
+  dxg: number;
+  dhg: number;
+  dh: number;
+}
+
+/** An Elman RNN layer's: pre, dPre (T, B, H); dh (B, H). */
+export interface RNNSequence {
+  T: number;
+  B: number;
+  H: number;
+  relu: boolean;
+  pre: number;
+  hs: number;
+  WhPacked: number;
+  WhTPacked: number;
+  dPre: number;
+  dh: number;
+}
+
+/** gates_t += h_{t-1} U (gates hold x_t W + b on entry), then the cell: c_t, h_t and the activated gates. */
+export function lstmForwardSteps(be: Backend, s: LSTMSequence): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  for (let t = 0; t < T; t++) {
+    const g = s.gates + t * 4 * bh;
+    be.gemmPacked(B, 4 * H, H, s.hs + t * bh, s.WhPacked, g, false, 1);
+    be.lstmCellForward(B, H, g, s.cs + t * bh, s.cs + (t + 1) * bh, s.hs + (t + 1) * bh, s.tanhC + t * bh);
+  }
+}
+
+/** From t = T-1 down: dh_t = dy_t + dG_{t+1} Uᵀ (written over dy_t), then the cell's backward into dGates_t. */
+export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  be.f32.fill(0, s.dh, s.dh + bh);
+  be.f32.fill(0, s.dc, s.dc + bh);
+  for (let t = T - 1; t >= 0; t--) {
+    const dy = dOut + t * bh;
+    be.addInPlace(bh, s.dh, dy);
+    const dg = s.dGates + t * 4 * bh;
+    be.lstmCellBackward(B, H, s.gates + t * 4 * bh, s.cs + t * bh, s.tanhC + t * bh, dy, s.dc, dg);
+    be.gemmPacked(B, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0);
+  }
+}
+
+/** hg_t = h_{t-1} U + [0, 0, b_hn], then the cell (xg_t holds x_t W + b and becomes the activations r, z, n). */
+export function gruForwardSteps(be: Backend, s: GRUSequence): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  for (let t = 0; t < T; t++) {
+    const hg = s.hg + t * 3 * bh;
+    be.fillRows(B, 3 * H, s.hiddenBias, hg);
+    be.gemmPacked(B, 3 * H, H, s.hs + t * bh, s.WhPacked, hg, false, 1);
+    be.gruCellForward(B, H, s.xg + t * 3 * bh, hg, s.hs + t * bh, s.hs + (t + 1) * bh);
+  }
+}
+
+/** From t = T-1 down: the cell writes dh_{t-1} = dh_t ⊙ z, then the recurrent path adds dhg_t Uᵀ. */
+export function gruBackwardSteps(be: Backend, s: GRUSequence, dOut: number): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  be.f32.fill(0, s.dh, s.dh + bh);
+  for (let t = T - 1; t >= 0; t--) {
+    const dy = dOut + t * bh;
+    be.addInPlace(bh, s.dh, dy);
+    const dhg = s.dhg + t * 3 * bh;
+    be.gruCellBackward(B, H, s.xg + t * 3 * bh, s.hg + t * 3 * bh, s.hs + t * bh, dy, s.dxg + t * 3 * bh, dhg, s.dh);
+    be.gemmPacked(B, H, 3 * H, dhg, s.WhTPacked, s.dh, false, 1);
+  }
+}
+
+/** pre_t += h_{t-1} U (pre holds x_t W + b on entry), h_t = φ(pre_t). */
+export function rnnForwardSteps(be: Backend, s: RNNSequence): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  for (let t = 0; t < T; t++) {
+    be.gemmPacked(B, H, H, s.hs + t * bh, s.WhPacked, s.pre + t * bh, false, 1);
+    be.rnnCellForward(bh, s.relu, s.pre + t * bh, s.hs + (t + 1) * bh);
+  }
+}
+
+/** From t = T-1 down: dpre_t = dh_t ⊙ φ'(pre_t), dh_{t-1} = dpre_t Uᵀ. */
+export function rnnBackwardSteps(be: Backend, s: RNNSequence, dOut: number): void {
+  const { T, B, H } = s;
+  const bh = B * H;
+  be.f32.fill(0, s.dh, s.dh + bh);
+  for (let t = T - 1; t >= 0; t--) {
+    const dy = dOut + t * bh;
+    be.addInPlace(bh, s.dh, dy);
+    be.rnnCellBackward(bh, s.relu, s.hs + (t + 1) * bh, dy, s.dPre + t * bh);
+    be.gemmPacked(B, H, H, s.dPre + t * bh, s.WhTPacked, s.dh, false, 0);
+  }
+}
