@@ -123,14 +123,32 @@ export function gruCellBackward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usi
     const dx = at(dxg, b * 3 * H);
     const dy = at(dhg, b * 3 * H);
     const s = b * H;
-    for (let j = 0; j < H; j++) {
+    const one = f32x4.splat(1);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const r = v128.load(at(x, j));
+      const z = v128.load(at(x, H + j));
+      const n = v128.load(at(x, 2 * H + j));
+      const dhj = v128.load(at(dh, s + j));
+      const dn = f32x4.mul(f32x4.mul(dhj, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+      const dz = f32x4.mul(f32x4.mul(dhj, f32x4.sub(v128.load(at(hPrev, s + j)), n)), f32x4.mul(z, f32x4.sub(one, z)));
+      const dr = f32x4.mul(f32x4.mul(dn, v128.load(at(y, 2 * H + j))), f32x4.mul(r, f32x4.sub(one, r)));
+      v128.store(at(dx, j), dr);
+      v128.store(at(dx, H + j), dz);
+      v128.store(at(dx, 2 * H + j), dn);
+      v128.store(at(dy, j), dr);
+      v128.store(at(dy, H + j), dz);
+      v128.store(at(dy, 2 * H + j), f32x4.mul(dn, r));
+      v128.store(at(dhPrev, s + j), f32x4.mul(dhj, z));
+    }
+    for (; j < H; j++) {
       const r = load<f32>(at(x, j));
       const z = load<f32>(at(x, H + j));
       const n = load<f32>(at(x, 2 * H + j));
       const dhj = load<f32>(at(dh, s + j));
       const dn = dhj * (1 - z) * (1 - n * n);
-      const dz = dhj * (load<f32>(at(hPrev, s + j)) - n) * z * (1 - z);
-      const dr = dn * load<f32>(at(y, 2 * H + j)) * r * (1 - r);
+      const dz = dhj * (load<f32>(at(hPrev, s + j)) - n) * (z * (1 - z));
+      const dr = dn * load<f32>(at(y, 2 * H + j)) * (r * (1 - r));
       store<f32>(at(dx, j), dr);
       store<f32>(at(dx, H + j), dz);
       store<f32>(at(dx, 2 * H + j), dn);
@@ -155,7 +173,15 @@ export function rnnCellForward(n: i32, relu: i32, pre: usize, h: usize): void {
 }
 
 export function rnnCellBackward(n: i32, relu: i32, h: usize, dh: usize, dPre: usize): void {
-  for (let k = 0; k < n; k++) {
+  let k = 0;
+  const one = f32x4.splat(1);
+  for (; k + 4 <= n; k += 4) {
+    const y = v128.load(at(h, k));
+    const d = v128.load(at(dh, k));
+    // relu: the derivative is 1 where h > 0 (a lane mask), tanh: 1 - h².
+    v128.store(at(dPre, k), relu != 0 ? v128.and(d, f32x4.gt(y, f32x4.splat(0))) : f32x4.mul(d, f32x4.sub(one, f32x4.mul(y, y))));
+  }
+  for (; k < n; k++) {
     const y = load<f32>(at(h, k));
     const d = load<f32>(at(dh, k));
     store<f32>(at(dPre, k), relu != 0 ? (y > 0 ? d : 0) : d * (1 - y * y));

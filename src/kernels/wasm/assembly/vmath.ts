@@ -1,10 +1,15 @@
-// Four-lane transcendental functions for the cell kernels: exp by Cephes' range reduction
-// (x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n written into the exponent bits), and σ and tanh from it:
-// σ(x) = 1 / (1 + e^-x), tanh(x) = 2σ(2x) - 1. Relative error of exp about 2e-7; tanh's absolute error about 1e-7.
+// Four-lane transcendental functions for the cell kernels: exp by Cephes' range reduction (x = n·ln2 + r, n
+// rounded by the 1.5·2^23 trick, e^r by a degree-6 polynomial, 2^n written into the exponent bits), and σ and
+// tanh from it: σ(x) = 1 / (1 + e^-x), tanh(x) = 2σ(2x) - 1. Relative error of exp about 2e-7; tanh's absolute error about 1e-7.
+
+/** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer n held in the low mantissa bits. */
+const ROUND_MAGIC: f32 = 12582912.0;
 
 @inline export function expv(v: v128): v128 {
   let x = f32x4.min(f32x4.max(v, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  // n = round(x log2 e) without floor or float-to-int conversion: t = x log2 e + 1.5·2^23 has bits 0x4B400000 + n.
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(ROUND_MAGIC));
+  const fx = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
@@ -15,7 +20,8 @@
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  // 2^n = (n + 127) << 23; shifting (bits(t) + 127) left by 23 drops the magic's own bits (all at 9 and above).
+  const pow2n = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2n);
 }
 
