@@ -38,6 +38,11 @@ export class SGD extends Optimizer {
       if (grad === null) return;
       const p = param.data;
       const b = mu !== 0 ? this.buffers[`momentum.${k}`]! : null;
+      if (b === null && wd === 0) {
+        // Plain SGD (the d2l setting): p ← p − η·g, the loop a training step spends its optimizer time in.
+        for (let j = 0; j < p.length; j++) p[j] = p[j]! - lr * grad[j]!;
+        return;
+      }
       for (let j = 0; j < p.length; j++) {
         let g = grad[j]! + wd * p[j]!;
         if (b !== null) {
