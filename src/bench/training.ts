@@ -91,7 +91,7 @@ export async function benchTraining(options: TrainingBenchOptions): Promise<Trai
   };
   const step = (): void => {
     const b = nextBatch();
-    optimizer.zeroGrad();
+    optimizer.zeroGrad(false); // as the trainer: gradient buffers kept and zeroed, nothing allocated per step
     const result = lossAndGrad(model, b, state);
     state = result.state;
     clipGradNorm(params, D2L.clip);

@@ -36,7 +36,11 @@ export class FusedGRULayer extends FusedLayer {
   override allocate(arena: Arena, be: Backend): void {
     super.allocate(arena, be);
     const { B, T, H } = this;
-    for (const name of ['xg', 'hg', 'dxg', 'dhg'] as const) this[name] = arena.take(T * B * 3 * H);
+    this.xg = arena.take(T * B * 3 * H);
+    this.hg = arena.take(T * B * 3 * H);
+    // Backward reads step t's xg and hg once, just before writing dxg and dhg in the same places: they share memory.
+    this.dxg = this.xg;
+    this.dhg = this.hg;
     this.dh = arena.take(B * H);
     this.hiddenBias = arena.take(3 * H);
     this.dHiddenBias = arena.take(3 * H);

@@ -32,7 +32,8 @@ export class FusedLSTMLayer extends FusedLayer {
     super.allocate(arena, be);
     const { B, T, H } = this;
     this.gates = arena.take(T * B * 4 * H);
-    this.dGates = arena.take(T * B * 4 * H);
+    // Backward reads step t's gates once, just before writing its dGates in the same places: they share memory.
+    this.dGates = this.gates;
     this.cs = arena.take((T + 1) * B * H);
     this.tanhC = arena.take(T * B * H);
     this.dh = arena.take(B * H);

@@ -23,7 +23,7 @@ export class FusedRNNLayer extends FusedLayer {
   override allocate(arena: Arena, be: Backend): void {
     super.allocate(arena, be);
     this.pre = arena.take(this.T * this.B * this.H);
-    this.dPre = arena.take(this.T * this.B * this.H);
+    this.dPre = this.pre; // backward never reads pre (φ' comes from h), so dPre takes its place
     this.dh = arena.take(this.B * this.H);
   }
 

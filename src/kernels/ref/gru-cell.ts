@@ -26,6 +26,7 @@ export function gruCellForward(m: Float32Array, B: number, H: number, xg: number
  * One step back from dh (everything reaching h_t):
  *   dn = dh ⊙ (1 - z) ⊙ (1 - n²)   dz = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z)   dr = dn ⊙ hg_n ⊙ r(1 - r)
  *   dxg = [dr, dz, dn], dhg = [dr, dz, dn ⊙ r], and dhPrev = dh ⊙ z (the product dhg Uᵀ is added by the caller).
+ * dxg and dhg may be xg and hg themselves: each unit's values are read before its gradients are written.
  */
 export function gruCellBackward(
   m: Float32Array, B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number,

@@ -31,6 +31,7 @@ export function lstmCellForward(m: Float32Array, B: number, H: number, gates: nu
  * pre-activation gradients dGates and replaces dc with d(loss)/d(c_{t-1}) = dc_t ⊙ f.
  *   dc_t = dc + dh ⊙ o ⊙ (1 - tanh²c)   do = dh ⊙ tanh c   di = dc_t ⊙ a   df = dc_t ⊙ c_{t-1}   da = dc_t ⊙ i
  *   then through σ' = s(1 - s) and tanh' = 1 - a².
+ * dGates may be `gates` itself: each unit's gates are read before its gradients are written (the engine does this).
  */
 export function lstmCellBackward(
   m: Float32Array, B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number,
