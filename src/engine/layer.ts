@@ -25,7 +25,6 @@ export abstract class FusedLayer {
   /** Gates per cell: 4 for an LSTM, 3 for a GRU, 1 for an RNN. */
   abstract readonly G: number;
   protected Wx = 0;
-  protected Wh = 0;
   protected bias = 0;
   protected dWx = 0;
   protected dWh = 0;
@@ -54,7 +53,6 @@ export abstract class FusedLayer {
     this.WhPacked = arena.take(be.packedFloats(H, G * H));
     this.WhTPacked = arena.take(be.packedFloats(G * H, H));
     this.Wx = arena.take(I * G * H);
-    this.Wh = arena.take(H * G * H);
     this.bias = arena.take(G * H);
     this.dWx = arena.take(I * G * H);
     this.dWh = arena.take(H * G * H);
@@ -67,12 +65,13 @@ export abstract class FusedLayer {
   pack(be: Backend): void {
     const m = be.f32;
     const { W, U, b } = this.gateParams();
-    packColumns(m, this.Wx, W, this.I, this.H);
-    packColumns(m, this.Wh, U, this.H, this.H);
-    packColumns(m, this.bias, b, 1, this.H);
     const G = this.G * this.H;
-    be.packB(this.H, G, this.Wh, false, this.WhPacked);
-    be.packB(G, this.H, this.Wh, true, this.WhTPacked);
+    packColumns(m, this.Wx, W, this.I, this.H);
+    packColumns(m, this.bias, b, 1, this.H);
+    // [U_i | U_f | ...] is only needed to pack it, so it passes through dWh, which is zeroed right after.
+    packColumns(m, this.dWh, U, this.H, this.H);
+    be.packB(this.H, G, this.dWh, false, this.WhPacked);
+    be.packB(G, this.H, this.dWh, true, this.WhTPacked);
     m.fill(0, this.dWx, this.dWx + this.I * G);
     m.fill(0, this.dWh, this.dWh + this.H * G);
     m.fill(0, this.dBias, this.dBias + G);
