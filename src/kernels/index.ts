@@ -1,9 +1,12 @@
 // The one kernel dispatcher: an explicit, type-checked table of kernels per backend, and the backend in use.
 // Ops call `kernels().gemm(...)`; nothing registers itself on import. The plain TypeScript table (`ref`) is
 // always present; faster backends are added to `backends` by an explicit call (`enableWasm`) and chosen with
-// `useBackend`.
+// `useBackend`. The optimizer kernels (Σ g², clipping's scale, SGD, Adam) have their own table: WebAssembly
+// SIMD by default where the probe finds it (decided at first use, not at import), `useOptimKernels` to choose.
 import { gemm, type GemmArgs } from './ref/gemm.js';
+import * as refOptim from './ref/optim.js';
 import { createWasmKernels } from './wasm/backend.js';
+import { createWasmOptimKernels, type OptimKernels } from './wasm/optim.js';
 import { probeWasm, type WasmSupport } from './wasm/probe.js';
 
 export interface Kernels {
@@ -55,3 +58,25 @@ export function useBackend(name: string): void {
 }
 
 export type { GemmArgs };
+
+export const refOptimKernels: OptimKernels = { name: 'ref', ...refOptim };
+let optim: OptimKernels | null = null;
+
+/** The optimizer kernels in use: wasm where WebAssembly SIMD is available, else the reference. */
+export function optimKernels(): OptimKernels {
+  if (optim === null) {
+    try {
+      optim = probeWasm().simd ? createWasmOptimKernels() : refOptimKernels;
+    } catch {
+      optim = refOptimKernels;
+    }
+  }
+  return optim;
+}
+
+/** Runs the optimizers and clipping on 'ref' (plain TypeScript) or 'wasm' (throws where SIMD is missing). */
+export function useOptimKernels(name: 'ref' | 'wasm'): void {
+  optim = name === 'ref' ? refOptimKernels : createWasmOptimKernels();
+}
+
+export type { OptimKernels };

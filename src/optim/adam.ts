@@ -5,6 +5,7 @@
 //   p ← p − (η / bc1) · m / (√v / √bc2 + ε)        (the bias correction exactly as PyTorch orders it)
 
 import type { Tensor } from '../core/tensor.js';
+import { optimKernels } from '../kernels/index.js';
 import { checkNonNegative, Optimizer, type Hyper } from './optimizer.js';
 
 export interface AdamOptions {
@@ -51,24 +52,19 @@ export class Adam extends Optimizer {
 
   step(): void {
     const { lr, beta1, beta2, eps, weightDecay: wd, decoupled } = this;
-    this.params.forEach((param, k) => {
-      const grad = param.grad;
-      if (grad === null) return;
-      const p = param.data;
-      const m = this.buffers[`exp_avg.${k}`]!;
-      const v = this.buffers[`exp_avg_sq.${k}`]!;
-      const t = ++this.steps[k]!;
-      const stepSize = lr / (1 - beta1 ** t);
-      const sqrtBc2 = Math.sqrt(1 - beta2 ** t);
-      const shrink = decoupled ? 1 - lr * wd : 1;
-      const l2 = decoupled ? 0 : wd;
-      for (let j = 0; j < p.length; j++) {
-        const g = grad[j]! + l2 * p[j]!;
-        m[j] = beta1 * m[j]! + (1 - beta1) * g;
-        v[j] = beta2 * v[j]! + (1 - beta2) * g * g;
-        const denom = Math.sqrt(v[j]!) / sqrtBc2 + eps;
-        p[j] = p[j]! * shrink - stepSize * (m[j]! / denom);
-      }
+    const k = optimKernels();
+    this.params.forEach((param, j) => {
+      if (param.grad === null) return;
+      const t = ++this.steps[j]!;
+      k.adamUpdate(param.data, param.grad, this.buffers[`exp_avg.${j}`]!, this.buffers[`exp_avg_sq.${j}`]!, {
+        stepSize: lr / (1 - beta1 ** t),
+        sqrtBc2: Math.sqrt(1 - beta2 ** t),
+        beta1,
+        beta2,
+        eps,
+        shrink: decoupled ? 1 - lr * wd : 1,
+        l2: decoupled ? 0 : wd,
+      });
     });
     this.stepCount++;
   }

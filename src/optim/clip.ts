@@ -4,15 +4,13 @@
 // Clipping rescales every g_k by c = min(1, maxNorm / (‖g‖ + 1e-6)), so the direction is kept and ‖c·g‖ ≤ maxNorm.
 
 import type { Tensor } from '../core/tensor.js';
+import { optimKernels } from '../kernels/index.js';
 
 /** Global L2 norm of all gradients; a parameter whose grad is null contributes zero. Accumulates in float64. */
 export function gradNorm(params: readonly Tensor[]): number {
+  const k = optimKernels();
   let sumSq = 0;
-  for (const p of params) {
-    const g = p.grad;
-    if (g === null) continue;
-    for (let j = 0; j < g.length; j++) sumSq += g[j]! * g[j]!;
-  }
+  for (const p of params) if (p.grad !== null) sumSq += k.sumSquares(p.grad);
   return Math.sqrt(sumSq);
 }
 
@@ -28,11 +26,8 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
   const norm = gradNorm(params);
   const coef = Math.min(maxNorm / (norm + 1e-6), 1);
   if (coef !== 1) {
-    for (const p of params) {
-      const g = p.grad;
-      if (g === null) continue;
-      for (let j = 0; j < g.length; j++) g[j]! *= coef;
-    }
+    const k = optimKernels();
+    for (const p of params) if (p.grad !== null) k.scaleInPlace(p.grad, coef);
   }
   return norm;
 }

@@ -4,6 +4,7 @@
 // PyTorch starts b as a copy of g on the first step; we start b at zero, and μ·0 + g = g exactly, so they agree.
 
 import type { Tensor } from '../core/tensor.js';
+import { optimKernels } from '../kernels/index.js';
 import { checkNonNegative, Optimizer, type Hyper } from './optimizer.js';
 
 export interface SGDOptions {
@@ -32,25 +33,11 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    const { lr, momentum: mu, weightDecay: wd, nesterov } = this;
-    this.params.forEach((param, k) => {
-      const grad = param.grad;
-      if (grad === null) return;
-      const p = param.data;
-      const b = mu !== 0 ? this.buffers[`momentum.${k}`]! : null;
-      if (b === null && wd === 0) {
-        // Plain SGD (the d2l setting): p ← p − η·g, the loop a training step spends its optimizer time in.
-        for (let j = 0; j < p.length; j++) p[j] = p[j]! - lr * grad[j]!;
-        return;
-      }
-      for (let j = 0; j < p.length; j++) {
-        let g = grad[j]! + wd * p[j]!;
-        if (b !== null) {
-          b[j] = mu * b[j]! + g;
-          g = nesterov ? g + mu * b[j]! : b[j]!;
-        }
-        p[j] = p[j]! - lr * g;
-      }
+    const hyper = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
+    const k = optimKernels();
+    this.params.forEach((param, j) => {
+      if (param.grad === null) return;
+      k.sgdUpdate(param.data, param.grad, this.momentum !== 0 ? this.buffers[`momentum.${j}`]! : null, hyper);
     });
     this.stepCount++;
   }

@@ -29,3 +29,4 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, tran
 export { lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward } from './cells';
 export { gatherRows, scatterAddRows, fillRows, addColumnSums, addInPlace, softmaxCrossEntropy, gatherColumns } from './rows';
 export { lstmForwardSteps, lstmBackwardSteps, gruForwardSteps, gruBackwardSteps, rnnForwardSteps, rnnBackwardSteps } from './steps';
+export { sumSquares, scaleInPlace, sgdUpdate, adamUpdate } from './optim';

@@ -1,0 +1,87 @@
+// The optimizer kernels on WebAssembly SIMD for float32 arrays that live in JavaScript: each array is streamed
+// through a small scratch area in wasm memory in chunks (so a huge parameter never needs a huge copy), the kernel
+// runs on the chunk, and what it changed is copied back. Float64 arrays take the reference. Shapes: arrays (n,).
+import * as ref from '../ref/optim.js';
+import type { AdamHyper, Floats, SGDHyper } from '../ref/optim.js';
+import { initWasmSync, type WasmInstance } from './backend.js';
+
+/** Floats per array per chunk: four arrays of 16K floats (256 KiB) stay in L2. */
+const CHUNK = 1 << 14;
+
+interface OptimExports {
+  mark(): number;
+  alloc(bytes: number): number;
+  release(mark: number): void;
+  sumSquares(n: number, g: number): number;
+  scaleInPlace(n: number, g: number, c: number): void;
+  sgdUpdate(n: number, p: number, g: number, buf: number, lr: number, mu: number, wd: number, nesterov: number): void;
+  adamUpdate(n: number, p: number, g: number, m: number, v: number, stepSize: number, sqrtBc2: number, beta1: number, beta2: number, eps: number, shrink: number, l2: number): void;
+}
+
+function allF32(arrays: ReadonlyArray<Floats | null>): arrays is ReadonlyArray<Float32Array | null> {
+  return arrays.every((a) => a === null || a instanceof Float32Array);
+}
+
+/**
+ * Runs `kernel(n, pointers)` over chunks of the arrays: copies chunk k of every array in, runs, copies back the
+ * arrays flagged in `written`. Null arrays get pointer 0.
+ */
+function chunked(inst: WasmInstance, arrays: ReadonlyArray<Float32Array | null>, written: readonly boolean[], kernel: (n: number, ptrs: number[]) => void): void {
+  const ex = inst.exports as unknown as OptimExports;
+  const saved = ex.mark();
+  try {
+    const ptrs = arrays.map((a) => (a === null ? 0 : ex.alloc(CHUNK * 4)));
+    const length = arrays[0]!.length;
+    for (let start = 0; start < length; start += CHUNK) {
+      const n = Math.min(CHUNK, length - start);
+      const heap = new Float32Array(inst.memory.buffer);
+      arrays.forEach((a, q) => a !== null && heap.set(a.subarray(start, start + n), ptrs[q]! >> 2));
+      kernel(n, ptrs);
+      const after = new Float32Array(inst.memory.buffer);
+      arrays.forEach((a, q) => a !== null && written[q] && a.set(after.subarray(ptrs[q]! >> 2, (ptrs[q]! >> 2) + n), start));
+    }
+  } finally {
+    ex.release(saved);
+  }
+}
+
+export interface OptimKernels {
+  readonly name: string;
+  sumSquares(g: Floats): number;
+  scaleInPlace(g: Floats, c: number): void;
+  sgdUpdate(p: Floats, g: Floats, b: Floats | null, h: SGDHyper): void;
+  adamUpdate(p: Floats, g: Floats, m: Floats, v: Floats, h: AdamHyper): void;
+}
+
+/** The wasm optimizer kernels (instantiates the module; throws where SIMD is missing). */
+export function createWasmOptimKernels(): OptimKernels {
+  const inst = initWasmSync();
+  const ex = inst.exports as unknown as OptimExports;
+  return {
+    name: 'wasm',
+    sumSquares(g) {
+      if (!(g instanceof Float32Array)) return ref.sumSquares(g);
+      let sum = 0;
+      chunked(inst, [g], [false], (n, [pg]) => (sum += ex.sumSquares(n, pg!)));
+      return sum;
+    },
+    scaleInPlace(g, c) {
+      if (!(g instanceof Float32Array)) return ref.scaleInPlace(g, c);
+      chunked(inst, [g], [true], (n, [pg]) => ex.scaleInPlace(n, pg!, c));
+    },
+    sgdUpdate(p, g, b, h) {
+      if (!allF32([p, g, b])) return ref.sgdUpdate(p, g, b, h);
+      const { lr, momentum, weightDecay, nesterov } = h;
+      chunked(inst, [p as Float32Array, g as Float32Array, b as Float32Array | null], [true, false, true], (n, [pp, pg, pb]) =>
+        ex.sgdUpdate(n, pp!, pg!, pb!, lr, momentum, weightDecay, nesterov ? 1 : 0),
+      );
+    },
+    adamUpdate(p, g, m, v, h) {
+      if (!allF32([p, g, m, v])) return ref.adamUpdate(p, g, m, v, h);
+      const { stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2 } = h;
+      chunked(inst, [p, g, m, v] as Float32Array[], [true, false, true, true], (n, [pp, pg, pm, pv]) =>
+        ex.adamUpdate(n, pp!, pg!, pm!, pv!, stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2),
+      );
+    },
+  };
+}
