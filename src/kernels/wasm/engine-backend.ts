@@ -2,6 +2,7 @@
 // floats from the region's start, and every kernel call turns them into byte pointers. Shares the instance (and
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
 import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
+import * as steps from '../ref/steps.js';
 import { initWasmSync, type WasmInstance } from './backend.js';
 import { threadPool, type ThreadPool } from './threads.js';
 
@@ -154,29 +155,41 @@ class WasmBackend implements Backend {
   }
 
   // Time loops: the batch rows are split over the threads (see ThreadPool.steps); arguments in the kernels' order.
+  // With fewer than two rows per thread (generation runs B = 1) the loop runs here instead, step by step, and
+  // each step's product is split by columns: that keeps every thread busy where rows cannot.
+  private splitsRows(B: number): boolean {
+    return this.pool.active === 1 || B >= 2 * this.pool.active;
+  }
+
   lstmForwardSteps(s: LSTMSequence): void {
+    if (!this.splitsRows(s.B)) return steps.lstmForwardSteps(this, s);
     this.pool.steps('lstmForwardSteps', s.B, [s.T, s.B, s.H, ...[s.gates, s.WhPacked, s.hs, s.cs, s.tanhC].map((q) => this.p(q))]);
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
+    if (!this.splitsRows(s.B)) return steps.lstmBackwardSteps(this, s, dOut);
     const ptrs = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked].map((q) => this.p(q));
     this.pool.steps('lstmBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
   }
 
   gruForwardSteps(s: GRUSequence): void {
+    if (!this.splitsRows(s.B)) return steps.gruForwardSteps(this, s);
     this.pool.steps('gruForwardSteps', s.B, [s.T, s.B, s.H, ...[s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs].map((q) => this.p(q))]);
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
+    if (!this.splitsRows(s.B)) return steps.gruBackwardSteps(this, s, dOut);
     const ptrs = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked].map((q) => this.p(q));
     this.pool.steps('gruBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
   }
 
   rnnForwardSteps(s: RNNSequence): void {
+    if (!this.splitsRows(s.B)) return steps.rnnForwardSteps(this, s);
     this.pool.steps('rnnForwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...[s.pre, s.WhPacked, s.hs].map((q) => this.p(q))]);
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
+    if (!this.splitsRows(s.B)) return steps.rnnBackwardSteps(this, s, dOut);
     const ptrs = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked].map((q) => this.p(q));
     this.pool.steps('rnnBackwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...ptrs]);
   }
