@@ -55,7 +55,10 @@ export interface BenchRow {
   /** trainGflops / (simdPeakGflops · threads): how much of the 128-bit SIMD peak a training step uses. */
   peakFraction: number | null;
   sgemmShape: string;
+  /** The step product on one thread, B packed once beforehand (as the engine runs it). */
   sgemmGflops1Thread: number | null;
+  /** The same on one thread with B packed inside every call (plain sgemm). */
+  sgemmPackPerCallGflops1Thread: number | null;
   /** sgemmGflops1Thread / simdPeakGflops. */
   sgemmPeakFraction1Thread: number | null;
   /** sgemmGflops / sgemmGflops1Thread. */
@@ -128,6 +131,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         peakFraction: train === null ? null : train.gflops / (peak.perThread * train.threads),
         sgemmShape: `${shape.m}x${shape.k} by ${shape.k}x${shape.n}`,
         sgemmGflops1Thread: mm?.gflops1Thread ?? null,
+        sgemmPackPerCallGflops1Thread: mm?.gflops1ThreadPackPerCall ?? null,
         sgemmPeakFraction1Thread: mm === null ? null : mm.gflops1Thread / peak.perThread,
         sgemmThreadSpeedup: mm === null ? null : mm.gflops / mm.gflops1Thread,
         simdPeakGflops: peak.perThread,

@@ -1,5 +1,6 @@
 // The machine's 128-bit SIMD peak and the sgemm rate of the recurrent step product, both on the wasm module the
-// engine runs. Peak: `simdPeak` runs 12 independent chains of f32x4 mul + add, 96 flop per iteration; on N
+// engine runs (the product: B packed once beforehand, as the engine packs weights once per update; also plain sgemm,
+// which packs B in every call). Peak: `simdPeak` runs 12 independent chains of f32x4 mul + add, 96 flop per iteration; on N
 // threads every thread runs it at the same moment (worker threads instantiating the same module) and the rates
 // add up, so a machine whose "cores" share execution units shows it. sgemm: C (m, n) = A (m, k) B (k, n) with
 // all three resident in wasm memory (no copies), on one thread (the raw kernel) and on the engine's thread pool.
@@ -107,9 +108,11 @@ export interface SgemmResult {
   m: number;
   n: number;
   k: number;
-  /** The raw kernel on one thread. */
+  /** The step product as the engine runs it, B packed once (per update) beforehand, on one thread. */
   gflops1Thread: number;
-  /** The engine's thread pool with `threads` threads. */
+  /** The same product with B packed inside every call (plain sgemm), on one thread. */
+  gflops1ThreadPackPerCall: number;
+  /** The step product (B packed once) on the engine's thread pool with `threads` threads. */
   gflops: number;
   /** Threads that actually shared the pooled products. */
   threads: number;
@@ -134,6 +137,7 @@ export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   const saved = ex.mark();
   try {
     const a = ex.alloc(m * k * 4), b = ex.alloc(k * n * 4), c = ex.alloc(m * n * 4);
+    const packed = ex.alloc(ex.packedBFloats(k, n) * 4);
     let seed = 12345;
     const fill = (ptr: number, len: number) => {
       const view = new Float32Array(inst.memory.buffer, ptr, len);
@@ -144,10 +148,13 @@ export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
     };
     fill(a, m * k);
     fill(b, k * n);
+    ex.packAllB(k, n, b, 0, packed);
     const flop = 2 * m * n * k;
-    const one = timeWindows(() => ex.sgemm(m, n, k, a, b, c, 0, 0, 0), flop, { seconds, warmup: 3, windows: 8 });
-    const many = timeWindows(() => pool.gemm(m, n, k, a, b, c, 0, 0, 0), flop, { seconds, warmup: 3, windows: 8 });
-    return { m, n, k, gflops1Thread: one.best / 1e9, gflops: many.best / 1e9, threads: pool.active };
+    const timing = { seconds, warmup: 3, windows: 8 };
+    const one = timeWindows(() => ex.sgemmPackedColumns(m, n, k, a, packed, c, 0, 0, 0, n, 0), flop, timing);
+    const perCall = timeWindows(() => ex.sgemm(m, n, k, a, b, c, 0, 0, 0), flop, timing);
+    const many = timeWindows(() => pool.gemmPacked(m, n, k, a, packed, c, 0, 0), flop, timing);
+    return { m, n, k, gflops1Thread: one.best / 1e9, gflops1ThreadPackPerCall: perCall.best / 1e9, gflops: many.best / 1e9, threads: pool.active };
   } finally {
     ex.release(saved);
   }

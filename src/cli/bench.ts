@@ -56,7 +56,9 @@ const PARTS: readonly Part[] = ['train', 'generate', 'sgemm'];
 const BENCH_HELP = `
 Every row: a real training loop (zero grads, loss and gradients on the fused engine, clip to norm 1, SGD lr 1,
 sequential minibatches with the state carried) on random tokens; greedy generate() of --length characters after
-a short prefix; and the per-step product (32 x H) by (H x G·H) on wasm memory, on one thread and on --threads.
+a short prefix; and the per-step product (32 x H) by (H x G·H) on wasm memory with the weights packed once, as
+the engine runs it, on one thread and on --threads (--json also has sgemmPackPerCallGflops1Thread: plain sgemm,
+packing in every call).
 Numbers are the best of several timing windows (medians are in --json). trainGflops counts the step's matrix
 products, 6·B·T·H·(G·H + 28) flop (G = 4 LSTM, 3 GRU, 1 RNN); peakFraction divides it by the measured
 128-bit SIMD peak times the threads. Other processes on the machine lower every number: check the load first.

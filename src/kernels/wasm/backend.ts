@@ -13,6 +13,9 @@ export interface WasmExports {
   sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
   gemvDot(rows: number, cols: number, mat: number, x: number, y: number, beta: number): void;
   gemvStream(rows: number, cols: number, mat: number, x: number, y: number, beta: number): void;
+  packedBFloats(k: number, n: number): number;
+  packAllB(k: number, n: number, b: number, transB: number, dst: number): void;
+  sgemmPackedColumns(m: number, n: number, k: number, a: number, packed: number, c: number, tA: number, beta: number, j0: number, j1: number, scratch: number): void;
   alloc(bytes: number): number;
   reset(): void;
   mark(): number;
