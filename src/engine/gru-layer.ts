@@ -60,8 +60,7 @@ export class FusedGRULayer extends FusedLayer {
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
     if (initial !== null) be.f32.set(initial[0]!, this.hs);
-    this.projectInput(be, input, this.xg);
-    be.gruForwardSteps(this.sequence());
+    be.gruForwardSteps(this.sequence(this.inputSide(be, input, this.xg)));
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
@@ -72,9 +71,10 @@ export class FusedGRULayer extends FusedLayer {
     this.inputGrads(be, input, this.dxg, dInput);
   }
 
-  private sequence(): GRUSequence {
+  /** The time loop's buffers; `side` says where the input side comes from (backward does not read it). */
+  private sequence(side = { ids: -1, Wx: this.Wx, bias: this.bias }): GRUSequence {
     const { B, T, H, xg, hg, hiddenBias, hs, WhPacked, WhTPacked, dxg, dhg, dh } = this;
-    return { T, B, H, xg, hg, hiddenBias, hs, WhPacked, WhTPacked, dxg, dhg, dh };
+    return { T, B, H, xg, hg, hiddenBias, hs, WhPacked, WhTPacked, dxg, dhg, dh, ...side };
   }
 
   finalState(m: Float32Array): Float32Array[] {

@@ -90,15 +90,19 @@ export abstract class FusedLayer {
     return this.hs + this.B * this.H;
   }
 
-  /** XG = input Wx + bias for all T·B rows at once, written at `out` ((T·B, G·H)). */
-  protected projectInput(be: Backend, input: LayerInput, out: number): void {
+  /**
+   * The input side XG = input Wx + bias ((T·B, G·H) at `out`): input rows are projected here, all T·B at once;
+   * one-hot ids are left to the time loop, which gathers each step's rows of Wx just before using them. Returns
+   * the part of a Sequence that says which: { ids, Wx, bias }, ids -1 when XG is already in place.
+   */
+  protected inputSide(be: Backend, input: LayerInput, out: number): { ids: number; Wx: number; bias: number } {
+    const side = { ids: -1, Wx: this.Wx, bias: this.bias };
+    if ('ids' in input) return { ...side, ids: input.ids };
     const n = this.T * this.B;
     const width = this.G * this.H;
-    if ('ids' in input) be.gatherRows(n, width, this.Wx, input.ids, this.bias, out);
-    else {
-      be.fillRows(n, width, this.bias, out);
-      be.gemm(n, width, this.I, input.rows, this.Wx, out, false, false, 1);
-    }
+    be.fillRows(n, width, this.bias, out);
+    be.gemm(n, width, this.I, input.rows, this.Wx, out, false, false, 1);
+    return side;
   }
 
   /** Weight gradients from all steps at once: dWx += inputᵀ dXG, dBias += Σ dXG; and dInput = dXG Wxᵀ. */

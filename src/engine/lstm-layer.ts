@@ -45,8 +45,7 @@ export class FusedLSTMLayer extends FusedLayer {
       be.f32.set(initial[0]!, this.hs);
       be.f32.set(initial[1]!, this.cs);
     }
-    this.projectInput(be, input, this.gates);
-    be.lstmForwardSteps(this.sequence());
+    be.lstmForwardSteps(this.sequence(this.inputSide(be, input, this.gates)));
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
@@ -56,9 +55,10 @@ export class FusedLSTMLayer extends FusedLayer {
     this.inputGrads(be, input, this.dGates, dInput);
   }
 
-  private sequence(): LSTMSequence {
+  /** The time loop's buffers; `side` says where the input side comes from (backward does not read it). */
+  private sequence(side = { ids: -1, Wx: this.Wx, bias: this.bias }): LSTMSequence {
     const { B, T, H, gates, hs, cs, tanhC, WhPacked, WhTPacked, dGates, dh, dc } = this;
-    return { T, B, H, gates, hs, cs, tanhC, WhPacked, WhTPacked, dGates, dh, dc };
+    return { T, B, H, gates, hs, cs, tanhC, WhPacked, WhTPacked, dGates, dh, dc, ...side };
   }
 
   override carryState(m: Float32Array): void {

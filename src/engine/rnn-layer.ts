@@ -29,8 +29,7 @@ export class FusedRNNLayer extends FusedLayer {
 
   forward(be: Backend, input: LayerInput, initial: readonly Float32Array[] | null): void {
     if (initial !== null) be.f32.set(initial[0]!, this.hs);
-    this.projectInput(be, input, this.pre);
-    be.rnnForwardSteps(this.sequence());
+    be.rnnForwardSteps(this.sequence(this.inputSide(be, input, this.pre)));
   }
 
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
@@ -40,9 +39,10 @@ export class FusedRNNLayer extends FusedLayer {
     this.inputGrads(be, input, this.dPre, dInput);
   }
 
-  private sequence(): RNNSequence {
+  /** The time loop's buffers; `side` says where the input side comes from (backward does not read it). */
+  private sequence(side = { ids: -1, Wx: this.Wx, bias: this.bias }): RNNSequence {
     const { B, T, H, relu, pre, hs, WhPacked, WhTPacked, dPre, dh } = this;
-    return { T, B, H, relu, pre, hs, WhPacked, WhTPacked, dPre, dh };
+    return { T, B, H, relu, pre, hs, WhPacked, WhTPacked, dPre, dh, ...side };
   }
 
   finalState(m: Float32Array): Float32Array[] {

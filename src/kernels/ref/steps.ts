@@ -1,6 +1,8 @@
 // The fused layers' time loops, forward then backward, written once over a Backend's per-step kernels (gemmPacked,
 // the cell kernels, addInPlace, fillRows): the reference for the WebAssembly loops in wasm/assembly/steps.ts,
-// which run the same steps per band of batch rows. Each Sequence names a layer's buffers by heap offset.
+// which run the same steps per band of batch rows. Each Sequence names a layer's buffers by heap offset. With
+// one-hot input (`ids` ≥ 0) the loop also gathers each step's input side, Wx[id] + b, just before its product,
+// so it is written where it is about to be read; otherwise the caller projected all steps' inputs beforehand.
 // Shapes: per step t, rows of (B, G·H) gates and (B, H) states; hs and cs (T+1, B, H), slot 0 the initial state.
 import type { Backend } from '../backend.js';
 
@@ -9,6 +11,10 @@ export interface LSTMSequence {
   T: number;
   B: number;
   H: number;
+  /** Token ids (T, B) of one-hot input, or -1 when the input side is already in place. */
+  ids: number;
+  Wx: number;
+  bias: number;
   gates: number;
   hs: number;
   cs: number;
@@ -25,6 +31,10 @@ export interface GRUSequence {
   T: number;
   B: number;
   H: number;
+  /** Token ids (T, B) of one-hot input, or -1 when the input side is already in place. */
+  ids: number;
+  Wx: number;
+  bias: number;
   xg: number;
   hg: number;
   hiddenBias: number;
@@ -41,6 +51,10 @@ export interface RNNSequence {
   T: number;
   B: number;
   H: number;
+  /** Token ids (T, B) of one-hot input, or -1 when the input side is already in place. */
+  ids: number;
+  Wx: number;
+  bias: number;
   relu: boolean;
   pre: number;
   hs: number;
@@ -50,12 +64,18 @@ export interface RNNSequence {
   dh: number;
 }
 
-/** gates_t += h_{t-1} U (gates hold x_t W + b on entry), then the cell: c_t, h_t and the activated gates. */
+/** Step t's input side x_t W + b at `out` ((B, G·H)) from its token ids, when the loop gathers it. */
+function gatherStep(be: Backend, s: { ids: number; Wx: number; bias: number; B: number }, t: number, width: number, out: number): void {
+  if (s.ids >= 0) be.gatherRows(s.B, width, s.Wx, s.ids + t * s.B, s.bias, out);
+}
+
+/** gates_t = x_t W + b + h_{t-1} U, then the cell: c_t, h_t and the activated gates. */
 export function lstmForwardSteps(be: Backend, s: LSTMSequence): void {
   const { T, B, H } = s;
   const bh = B * H;
   for (let t = 0; t < T; t++) {
     const g = s.gates + t * 4 * bh;
+    gatherStep(be, s, t, 4 * H, g);
     be.gemmPacked(B, 4 * H, H, s.hs + t * bh, s.WhPacked, g, false, 1);
     be.lstmCellForward(B, H, g, s.cs + t * bh, s.cs + (t + 1) * bh, s.hs + (t + 1) * bh, s.tanhC + t * bh);
   }
@@ -72,16 +92,17 @@ export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): v
     be.addInPlace(bh, s.dh, dy);
     const dg = s.dGates + t * 4 * bh;
     be.lstmCellBackward(B, H, s.gates + t * 4 * bh, s.cs + t * bh, s.tanhC + t * bh, dy, s.dc, dg);
-    be.gemmPacked(B, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0);
+    if (t > 0) be.gemmPacked(B, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0); // dh_{-1} would be dropped: the state is detached
   }
 }
 
-/** hg_t = h_{t-1} U + [0, 0, b_hn], then the cell (xg_t holds x_t W + b and becomes the activations r, z, n). */
+/** xg_t = x_t W + b, hg_t = h_{t-1} U + [0, 0, b_hn], then the cell (xg_t becomes the activations r, z, n). */
 export function gruForwardSteps(be: Backend, s: GRUSequence): void {
   const { T, B, H } = s;
   const bh = B * H;
   for (let t = 0; t < T; t++) {
     const hg = s.hg + t * 3 * bh;
+    gatherStep(be, s, t, 3 * H, s.xg + t * 3 * bh);
     be.fillRows(B, 3 * H, s.hiddenBias, hg);
     be.gemmPacked(B, 3 * H, H, s.hs + t * bh, s.WhPacked, hg, false, 1);
     be.gruCellForward(B, H, s.xg + t * 3 * bh, hg, s.hs + t * bh, s.hs + (t + 1) * bh);
@@ -98,15 +119,16 @@ export function gruBackwardSteps(be: Backend, s: GRUSequence, dOut: number): voi
     be.addInPlace(bh, s.dh, dy);
     const dhg = s.dhg + t * 3 * bh;
     be.gruCellBackward(B, H, s.xg + t * 3 * bh, s.hg + t * 3 * bh, s.hs + t * bh, dy, s.dxg + t * 3 * bh, dhg, s.dh);
-    be.gemmPacked(B, H, 3 * H, dhg, s.WhTPacked, s.dh, false, 1);
+    if (t > 0) be.gemmPacked(B, H, 3 * H, dhg, s.WhTPacked, s.dh, false, 1);
   }
 }
 
-/** pre_t += h_{t-1} U (pre holds x_t W + b on entry), h_t = φ(pre_t). */
+/** pre_t = x_t W + b + h_{t-1} U, h_t = φ(pre_t). */
 export function rnnForwardSteps(be: Backend, s: RNNSequence): void {
   const { T, B, H } = s;
   const bh = B * H;
   for (let t = 0; t < T; t++) {
+    gatherStep(be, s, t, H, s.pre + t * bh);
     be.gemmPacked(B, H, H, s.hs + t * bh, s.WhPacked, s.pre + t * bh, false, 1);
     be.rnnCellForward(bh, s.relu, s.pre + t * bh, s.hs + (t + 1) * bh);
   }
@@ -121,6 +143,6 @@ export function rnnBackwardSteps(be: Backend, s: RNNSequence, dOut: number): voi
     const dy = dOut + t * bh;
     be.addInPlace(bh, s.dh, dy);
     be.rnnCellBackward(bh, s.relu, s.hs + (t + 1) * bh, dy, s.dPre + t * bh);
-    be.gemmPacked(B, H, H, s.dPre + t * bh, s.WhTPacked, s.dh, false, 0);
+    if (t > 0) be.gemmPacked(B, H, H, s.dPre + t * bh, s.WhTPacked, s.dh, false, 0);
   }
 }

@@ -157,13 +157,18 @@ class WasmBackend implements Backend {
   // Time loops: the batch rows are split over the threads (see ThreadPool.steps); arguments in the kernels' order.
   // With fewer than two rows per thread (generation runs B = 1) the loop runs here instead, step by step, and
   // each step's product is split by columns: that keeps every thread busy where rows cannot.
+  /** Pointers (ids, Wx, bias) for a loop that gathers its one-hot input side; ids 0 when there is none. */
+  private inputSide(s: { ids: number; Wx: number; bias: number }): number[] {
+    return s.ids < 0 ? [0, 0, 0] : [this.p(s.ids), this.p(s.Wx), this.p(s.bias)];
+  }
+
   private splitsRows(B: number): boolean {
     return this.pool.active === 1 || B >= 2 * this.pool.active;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
     if (!this.splitsRows(s.B)) return steps.lstmForwardSteps(this, s);
-    this.pool.steps('lstmForwardSteps', s.B, [s.T, s.B, s.H, ...[s.gates, s.WhPacked, s.hs, s.cs, s.tanhC].map((q) => this.p(q))]);
+    this.pool.steps('lstmForwardSteps', s.B, [s.T, s.B, s.H, ...this.inputSide(s), ...[s.gates, s.WhPacked, s.hs, s.cs, s.tanhC].map((q) => this.p(q))]);
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
@@ -174,7 +179,7 @@ class WasmBackend implements Backend {
 
   gruForwardSteps(s: GRUSequence): void {
     if (!this.splitsRows(s.B)) return steps.gruForwardSteps(this, s);
-    this.pool.steps('gruForwardSteps', s.B, [s.T, s.B, s.H, ...[s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs].map((q) => this.p(q))]);
+    this.pool.steps('gruForwardSteps', s.B, [s.T, s.B, s.H, ...this.inputSide(s), ...[s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs].map((q) => this.p(q))]);
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
@@ -185,7 +190,7 @@ class WasmBackend implements Backend {
 
   rnnForwardSteps(s: RNNSequence): void {
     if (!this.splitsRows(s.B)) return steps.rnnForwardSteps(this, s);
-    this.pool.steps('rnnForwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...[s.pre, s.WhPacked, s.hs].map((q) => this.p(q))]);
+    this.pool.steps('rnnForwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...this.inputSide(s), ...[s.pre, s.WhPacked, s.hs].map((q) => this.p(q))]);
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
