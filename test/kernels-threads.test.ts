@@ -1,11 +1,12 @@
-// Threads split a product into column bands; every element is still summed in the same order, so results must be
-// bit-identical whatever the thread count, for products of every shape the engine issues, and for a training step.
+// Threads split a product into column bands (a time loop into row bands); every element is still summed in the same
+// order, so results must be bit-identical whatever the thread count, for products of every shape the engine issues,
+// and for a training step. Also the policy that runs jobs on one thread while the workers lag (a busy machine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../src/core/random.js';
 import { initWasmSync } from '../src/kernels/wasm/backend.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
-import { ThreadPool } from '../src/kernels/wasm/threads.js';
+import { LagMonitor, ThreadPool } from '../src/kernels/wasm/threads.js';
 import type { Recurrent } from '../src/nn/recurrent.js';
 
 const support = probeWasm();
@@ -81,4 +82,22 @@ test('a fused training step on two threads equals one thread bit for bit (LSTM, 
     results[0]!.grads.forEach((g, k) => assert.deepEqual(results[1]!.grads[k], g, `parameter ${k}`));
   }
   setThreads((await import("../src/kernels/wasm/threads.js")).availableCores());
+});
+
+test('lag policy: jobs stay split while the workers keep up, go solo for a stretch after a window of long waits', () => {
+  const lag = new LagMonitor();
+  const splits = (n: number): boolean[] => Array.from({ length: n }, () => lag.split());
+  // Workers a little late on every job, and once very late on a tiny job: the window's waits stay under its work.
+  for (let j = 0; j < LagMonitor.WINDOW; j++) lag.record(j === 5 ? 0.01 : 2, j === 5 ? 0.5 : 0.4);
+  assert.ok(splits(LagMonitor.SOLO + 1).every((s) => s), 'split while the workers keep up');
+  // A window in which the waits exceed the own shares: the next SOLO jobs run on one thread, then split again.
+  for (let j = 0; j < LagMonitor.WINDOW; j++) lag.record(1, 1.5);
+  const after = splits(LagMonitor.SOLO + 2);
+  assert.deepEqual(after.slice(0, LagMonitor.SOLO), Array(LagMonitor.SOLO).fill(false));
+  assert.deepEqual(after.slice(LagMonitor.SOLO), [true, true]);
+  // A window is judged only when full: WINDOW - 1 late jobs decide nothing yet.
+  for (let j = 0; j < LagMonitor.WINDOW - 1; j++) lag.record(1, 5);
+  assert.equal(lag.split(), true);
+  lag.record(1, 5);
+  assert.equal(lag.split(), false);
 });

@@ -35,7 +35,7 @@ const start = ({ module, memory, control, index }) => {
   for (;;) {
     let spins = 0;
     while (Atomics.load(c, ${SEQ}) === seen) {
-      if (++spins === 1 << 20) { Atomics.wait(c, ${SEQ}, seen, 50); spins = 0; }
+      if (++spins === 1 << 14) { Atomics.wait(c, ${SEQ}, seen, 50); spins = 0; }
     }
     seen = Atomics.load(c, ${SEQ});
     if (Atomics.load(c, ${QUIT}) !== 0) return;
@@ -92,11 +92,46 @@ function spawnWorker(): AnyWorker | null {
   return new g.Worker(g.URL.createObjectURL(new g.Blob([WORKER_SOURCE], { type: 'text/javascript' })));
 }
 
+/**
+ * Watches how long the calling thread waits for the workers after finishing its own share. On a busy machine a
+ * worker gets descheduled and every split job waits for it, so two threads run slower than one. Over each WINDOW
+ * of split jobs, if the waits add up to more than the time spent on the own shares, the pool runs the next
+ * SOLO jobs on the calling thread alone, then tries the workers again. Summing over a window keeps a small job
+ * with unequal bands (a 28-column decoder product) from deciding anything.
+ */
+export class LagMonitor {
+  static readonly WINDOW = 12;
+  static readonly SOLO = 64;
+  private jobs = 0;
+  private ownMs = 0;
+  private waitMs = 0;
+  private solo = 0;
+
+  /** Whether the next job should be split over the workers (counts down a solo stretch). */
+  split(): boolean {
+    if (this.solo === 0) return true;
+    this.solo--;
+    return false;
+  }
+
+  /** One split job: `ownMs` computing this thread's share, then `waitMs` waiting for the workers. */
+  record(ownMs: number, waitMs: number): void {
+    this.ownMs += ownMs;
+    this.waitMs += waitMs;
+    if (++this.jobs < LagMonitor.WINDOW) return;
+    if (this.waitMs > this.ownMs) this.solo = LagMonitor.SOLO;
+    this.jobs = 0;
+    this.ownMs = 0;
+    this.waitMs = 0;
+  }
+}
+
 export class ThreadPool {
   private readonly ex: ThreadExports;
   private readonly control: Int32Array;
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
+  private readonly lag = new LagMonitor();
 
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
@@ -118,14 +153,20 @@ export class ThreadPool {
     }
   }
 
-  /** Threads that will actually share the next product (workers still starting up do not count yet). */
+  /** Threads that will share the next job: 1 while workers start up, or for a while after they lagged. */
+  private threadsForJob(): number {
+    const threads = this.active;
+    return threads > 1 && this.lag.split() ? threads : 1;
+  }
+
+  /** Threads that can share a product (workers still starting up do not count yet). */
   get active(): number {
     return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
   }
 
   /** C = op(A) op(B) + beta·C on byte pointers, split by column bands over the ready threads. */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
-    const threads = this.active;
+    const threads = this.threadsForJob();
     const band = Math.ceil(n / threads / 16) * 16;
     if (threads === 1 || m === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
       this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
@@ -136,7 +177,7 @@ export class ThreadPool {
 
   /** C = op(A) B̂ + beta·C with B̂ packed by packAllB (weights packed once per update), split like `gemm`. */
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: number, beta: number): void {
-    const threads = this.active;
+    const threads = this.threadsForJob();
     const band = Math.ceil(n / threads / 16) * 16;
     if (threads === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS) {
       this.ex.sgemmPackedColumns(m, n, k, a, packed, c, transA, beta, 0, n, this.mainScratch);
@@ -151,7 +192,7 @@ export class ThreadPool {
    */
   steps(kernel: StepKernel, B: number, args: readonly number[]): void {
     const fn = (this.ex as unknown as Record<StepKernel, (...a: number[]) => void>)[kernel];
-    const threads = this.active;
+    const threads = this.threadsForJob();
     // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
     let band = Math.ceil(B / threads);
     band += band > 1 ? band & 1 : 0;
@@ -191,7 +232,9 @@ export class ThreadPool {
     const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
+    const started = performance.now();
     ownShare();
+    const own = performance.now();
     // Spin briefly (the worker usually finishes within microseconds of us), then sleep in short waits, so an
     // oversubscribed machine does not lose a core to spinning.
     for (let spins = 0; ; spins++) {
@@ -199,6 +242,7 @@ export class ThreadPool {
       if (((done - target) | 0) >= 0) break;
       if (spins > 20000) Atomics.wait(ctl, DONE, done, 1);
     }
+    this.lag.record(own - started, performance.now() - own);
   }
 
   close(): void {
