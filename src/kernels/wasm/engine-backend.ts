@@ -4,6 +4,7 @@
 import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
 import * as steps from '../ref/steps.js';
 import { initWasmSync, type WasmInstance } from './backend.js';
+import { RegionPool, type Region } from './regions.js';
 import { threadPool, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
@@ -31,10 +32,14 @@ export interface WasmEngineExports {
   softmaxCrossEntropy(n: number, classes: number, logits: number, targets: number, dLogits: number, scale: number): number;
 }
 
+/** The instance's regions (one instance per process), created on first use. */
+let regions: RegionPool | null = null;
+
 class WasmBackend implements Backend {
   readonly name = 'wasm';
   private readonly ex: WasmEngineExports;
   private readonly pool: ThreadPool;
+  private region: Region | null = null;
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
@@ -70,13 +75,22 @@ class WasmBackend implements Backend {
     if (floats <= this.capacity) return;
     const capacity = Math.max(floats, Math.ceil(this.capacity * 1.5));
     const old = this.capacity > 0 ? this.f32.slice() : null;
-    // A new region at the top; an outgrown one stays allocated (regions grow geometrically, so this is bounded).
-    this.base = this.ex.alloc(capacity * 4);
-    this.capacity = capacity;
+    // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
+    const ex = this.ex; // the pool's allocator must not hold on to this backend
+    regions ??= new RegionPool((bytes) => ex.alloc(bytes));
+    if (this.region !== null) {
+      regions.forget(this);
+      regions.give(this.region);
+    }
+    this.region = regions.take(capacity * 4);
+    regions.watch(this, this.region);
+    this.base = this.region.base;
+    this.capacity = this.region.bytes >> 2;
     const scratch = this.ex.mark();
     this.ex.alloc(GEMM_SCRATCH_BYTES);
     this.ex.release(scratch);
     this.refresh();
+    this.f32View.fill(0); // a reused region holds a dropped model's numbers: start from zeros like fresh memory
     if (old !== null) this.f32View.set(old);
   }
 
