@@ -27,6 +27,9 @@ test('a product split over threads equals the single-threaded product bit for bi
     [32, 1024, 256, false, false], // the step product h U at H = 256
     [32, 256, 1024, false, true], // dh = dG Uᵀ
     [256, 1024, 1120, true, false], // dU = Σ h_{t-1}ᵀ dG
+    [1120, 28, 256, false, false], // the decoder's logits: narrow, split by rows
+    [1121, 28, 64, false, true], // narrow with an odd row count
+    [28, 256, 1120, true, false], // the decoder's weight gradient, transposed
     [37, 333, 129, false, false], // ragged edges
     [64, 48, 500, true, true],
   ];

@@ -54,7 +54,9 @@ interface Layout {
   dEmbedding: number;
   Wd: number;
   bd: number;
+  /** The decoder's weight gradient (H, V), and transposed (V, H): taken as dLogitsᵀ top, a wide product. */
   dWd: number;
+  dWdT: number;
   dbd: number;
   logits: number;
   dLogits: number;
@@ -65,6 +67,11 @@ export interface FusedStep {
   loss: number;
   /** Final state, detached: (h, c) or h, each (numLayers, B, H). */
   state: State;
+}
+
+/** Writes the (cols, rows) transpose of the (rows, cols) matrix at `from` to `to`. */
+function transpose(m: Float32Array, from: number, rows: number, cols: number, to: number): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m[to + c * rows + r] = m[from + r * cols + c]!;
 }
 
 export class FusedLanguageModel {
@@ -105,6 +112,7 @@ export class FusedLanguageModel {
       Wd: arena.take(H * V),
       bd: arena.take(V),
       dWd: arena.take(H * V),
+      dWdT: arena.take(V * H),
       dbd: arena.take(V),
       logits: arena.take(N * V),
       dLogits: arena.take(N * V),
@@ -133,7 +141,7 @@ export class FusedLanguageModel {
     for (const layer of L.layers) layer.pack(be);
     m.set(decoder.weight.data, L.Wd);
     m.set(decoder.bias.data, L.bd);
-    m.fill(0, L.dWd, L.dWd + H * V);
+    m.fill(0, L.dWdT, L.dWdT + V * H);
     m.fill(0, L.dbd, L.dbd + V);
     const initial = this.initialStates(state, B);
 
@@ -166,7 +174,7 @@ export class FusedLanguageModel {
     if (!backward) return { loss, state: this.finalStates(L, B) };
 
     // Backward: decoder, then the layers from the top down, each handing dInput to the one below.
-    be.gemm(H, V, N, top, L.dLogits, L.dWd, true, false, 1);
+    be.gemm(V, H, N, L.dLogits, top, L.dWdT, true, false, 1);
     be.addColumnSums(N, V, L.dLogits, L.dbd);
     let dOut = this.scratchTop(L);
     be.gemm(N, H, V, L.dLogits, L.Wd, dOut, false, true, 0);
@@ -182,6 +190,7 @@ export class FusedLanguageModel {
     if (embedding !== null) be.scatterAddRows(N, embedding.shape[1]!, L.dInputs[0]!, L.ids, L.dEmbedding);
 
     for (const layer of L.layers) layer.unpackGrads(be);
+    transpose(be.f32, L.dWdT, V, H, L.dWd);
     addGrad(decoder.weight, be.f32.subarray(L.dWd, L.dWd + H * V));
     addGrad(decoder.bias, be.f32.subarray(L.dbd, L.dbd + V));
     if (embedding !== null) addGrad(embedding, be.f32.subarray(L.dEmbedding, L.dEmbedding + embedding.size));

@@ -11,13 +11,13 @@ const DONE = 1; // workers that finished, cumulative
 const READY = 2; // workers that have instantiated the module
 const QUIT = 3;
 const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
-const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2..: a time loop over a band of rows
+const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2: sgemm on a band of rows, 3..: a time loop
 const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
 const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
 const MAX_WORKERS = 15;
 const CONTROL_INTS = 96;
-/** A layer's time loop by op code (2..7), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
+/** A layer's time loop by op code (3..8), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
 const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
 export type StepKernel = (typeof STEP_KERNELS)[number];
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
@@ -41,13 +41,14 @@ const start = ({ module, memory, control, index }) => {
     if (Atomics.load(c, ${QUIT}) !== 0) return;
     const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
     const op = c[${OP}];
-    if (op >= 2) {
+    if (op >= 3) {
       if (j0 < j1) {
         const args = [];
         for (let q = 0; q < c[${JOB}]; q++) args.push(c[${ARGS} + q]);
-        ex[${JSON.stringify(STEP_KERNELS)}[op - 2]](...args, j0, j1, c[${SCRATCH} + index]);
+        ex[${JSON.stringify(STEP_KERNELS)}[op - 3]](...args, j0, j1, c[${SCRATCH} + index]);
       }
     } else if (j0 < j1 && op === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
+    else if (j0 < j1 && op === 2) ex.sgemmColumns(j1 - j0, c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}] + j0 * c[${JOB + 2}] * 4, c[${JOB + 4}], c[${JOB + 5}] + j0 * c[${JOB + 1}] * 4, 0, c[${JOB + 7}], c[${JOB + 8}], 0, c[${JOB + 1}], c[${SCRATCH} + index]);
     else if (j0 < j1) ex.sgemmColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 7}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     Atomics.add(c, ${DONE}, 1);
     Atomics.notify(c, ${DONE});
@@ -164,9 +165,17 @@ export class ThreadPool {
     return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
   }
 
-  /** C = op(A) op(B) + beta·C on byte pointers, split by column bands over the ready threads. */
+  /**
+   * C = op(A) op(B) + beta·C on byte pointers, split by column bands over the ready threads; a narrow product
+   * (fewer than 32 columns, such as the decoder's logits) with A untransposed is split by bands of rows instead,
+   * so each thread packs only its own rows of A.
+   */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const threads = this.threadsForJob();
+    if (threads > 1 && n < 32 && transA === 0 && m >= 4 * threads && m * n * k >= MIN_PARALLEL_MACS) {
+      this.run(2, Math.ceil(m / threads / 2) * 2, m, n, k, a, b, c, transA, transB, beta);
+      return;
+    }
     const band = Math.ceil(n / threads / 16) * 16;
     if (threads === 1 || m === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
       this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
@@ -201,7 +210,7 @@ export class ThreadPool {
       return;
     }
     const ctl = this.control;
-    ctl[OP] = 2 + STEP_KERNELS.indexOf(kernel);
+    ctl[OP] = 3 + STEP_KERNELS.indexOf(kernel);
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
     for (let w = 0; w < this.workers.length; w++) {
@@ -211,17 +220,19 @@ export class ThreadPool {
     this.dispatch(() => fn(...args, 0, band, this.mainScratch));
   }
 
-  /** Hands bands 2.. to the workers, computes band 1 here, then waits for the rest. */
+  /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
   private run(op: number, band: number, m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const ctl = this.control;
+    const extent = op === 2 ? m : n;
     ctl[OP] = op;
     ctl.set([m, n, k, a, b, c, transA, transB, beta], JOB);
     for (let w = 0; w < this.workers.length; w++) {
-      ctl[BAND + 2 * w] = Math.min(n, band * (w + 1));
-      ctl[BAND + 2 * w + 1] = Math.min(n, band * (w + 2));
+      ctl[BAND + 2 * w] = Math.min(extent, band * (w + 1));
+      ctl[BAND + 2 * w + 1] = Math.min(extent, band * (w + 2));
     }
     this.dispatch(() => {
       if (op === 1) this.ex.sgemmPackedColumns(m, n, k, a, b, c, transA, beta, 0, Math.min(n, band), this.mainScratch);
+      else if (op === 2) this.ex.sgemmColumns(Math.min(m, band), n, k, a, b, c, 0, transB, beta, 0, n, this.mainScratch);
       else this.ex.sgemmColumns(m, n, k, a, b, c, transA, transB, beta, 0, Math.min(n, band), this.mainScratch);
     });
   }
