@@ -6,7 +6,8 @@
 const ROUND_MAGIC: f32 = 12582912.0;
 
 @inline export function expv(v: v128): v128 {
-  let x = f32x4.min(f32x4.max(v, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  // pmax/pmin are single instructions (f32x4.max/min add NaN and -0 fix-ups); a NaN input stays NaN either way.
+  let x = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-87.3)), f32x4.splat(88.3));
   // n = round(x log2 e) without floor or float-to-int conversion: t = x log2 e + 1.5·2^23 has bits 0x4B400000 + n.
   const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(ROUND_MAGIC));
   const fx = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
