@@ -43,8 +43,9 @@ for (const [B, H] of [[3, 5], [4, 16], [2, 33]] as const) {
   test(`gru cell forward and backward (B=${B}, H=${H})`, { skip }, () => {
     const bs = pair(2, 0, 0, 1);
     const [xg, hg, hPrev, h, dh, dxg, dhg, dhPrev] = [0, 4096, 8192, 12288, 16384, 20480, 24576, 28672];
-    for (const be of bs) be.gruCellForward(B, H, xg, hg, hPrev, h);
+    for (const be of bs) be.gruCellForward(B, H, xg, hg, 32768, hPrev, h);
     same('activations', bs, xg, B * 3 * H);
+    same('hg with b_hn', bs, hg, B * 3 * H);
     same('h', bs, h, B * H);
     for (const be of bs) be.gruCellBackward(B, H, xg, hg, hPrev, dh, dxg, dhg, dhPrev);
     same('dxg', bs, dxg, B * 3 * H);

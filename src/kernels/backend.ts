@@ -39,7 +39,8 @@ export interface Backend {
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
   lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
-  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void;
+  /** hg holds h U; the cell adds b_hn (at `bhn`, H floats) to its n part and keeps it there for backward. */
+  gruCellForward(B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void;
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
   rnnCellForward(n: number, relu: boolean, pre: number, h: number): void;
   rnnCellBackward(n: number, relu: boolean, h: number, dh: number, dPre: number): void;
@@ -123,8 +124,8 @@ class RefBackend implements Backend {
     lstmCellBackward(this.f32, B, H, gates, cPrev, tanhC, dh, dc, dGates);
   }
 
-  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
-    gruCellForward(this.f32, B, H, xg, hg, hPrev, h);
+  gruCellForward(B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void {
+    gruCellForward(this.f32, B, H, xg, hg, bhn, hPrev, h);
   }
 
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void {

@@ -1,10 +1,10 @@
 // GRU cell pointwise math for the fused engine, forward then backward, over offsets into one Float32Array heap.
-// xg = x W + b (input side) and hg = h U + [0, 0, b_hn] (hidden side) hold columns [r | z | n]; the reset gate
-// multiplies the hidden side's n part after the product: n = tanh(xg_n + r ⊙ hg_n), h = (1 - z) ⊙ n + z ⊙ h_{t-1}.
-// Forward overwrites xg with the activations r, z, n and keeps hg (its n part is needed going back).
-// Shapes: xg, hg, dxg, dhg (B, 3H); hPrev, h, dh, dhPrev (B, H).
+// xg = x W + b (input side) and hg = h U (hidden side) hold columns [r | z | n]; forward adds b_hn to hg's n part
+// (and keeps it there: hg_n = h U_n + b_hn is needed going back). The reset gate multiplies it after the product:
+// n = tanh(xg_n + r ⊙ hg_n), h = (1 - z) ⊙ n + z ⊙ h_{t-1}. Forward overwrites xg with the activations r, z, n.
+// Shapes: xg, hg, dxg, dhg (B, 3H); bhn (H); hPrev, h, dh, dhPrev (B, H).
 
-export function gruCellForward(m: Float32Array, B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
+export function gruCellForward(m: Float32Array, B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void {
   const G = 3 * H;
   for (let b = 0; b < B; b++) {
     const x = xg + b * G;
@@ -13,7 +13,8 @@ export function gruCellForward(m: Float32Array, B: number, H: number, xg: number
     for (let j = 0; j < H; j++) {
       const r = 1 / (1 + Math.exp(-(m[x + j]! + m[y + j]!)));
       const z = 1 / (1 + Math.exp(-(m[x + H + j]! + m[y + H + j]!)));
-      const n = Math.tanh(m[x + 2 * H + j]! + r * m[y + 2 * H + j]!);
+      const hn = (m[y + 2 * H + j] = m[y + 2 * H + j]! + m[bhn + j]!);
+      const n = Math.tanh(m[x + 2 * H + j]! + r * hn);
       m[x + j] = r;
       m[x + H + j] = z;
       m[x + 2 * H + j] = n;

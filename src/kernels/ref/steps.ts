@@ -1,5 +1,5 @@
 // The fused layers' time loops, forward then backward, written once over a Backend's per-step kernels (gemmPacked,
-// the cell kernels, addInPlace, fillRows): the reference for the WebAssembly loops in wasm/assembly/steps.ts,
+// the cell kernels, addInPlace, gatherRows): the reference for the WebAssembly loops in wasm/assembly/steps.ts,
 // which run the same steps per band of batch rows. Each Sequence names a layer's buffers by heap offset. With
 // one-hot input (`ids` ≥ 0) the loop also gathers each step's input side, Wx[id] + b, just before its product,
 // so it is written where it is about to be read; otherwise the caller projected all steps' inputs beforehand.
@@ -96,16 +96,15 @@ export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): v
   }
 }
 
-/** xg_t = x_t W + b, hg_t = h_{t-1} U + [0, 0, b_hn], then the cell (xg_t becomes the activations r, z, n). */
+/** xg_t = x_t W + b, hg_t = h_{t-1} U, then the cell (adds b_hn to hg_t's n part; xg_t becomes r, z, n). */
 export function gruForwardSteps(be: Backend, s: GRUSequence): void {
   const { T, B, H } = s;
   const bh = B * H;
   for (let t = 0; t < T; t++) {
     const hg = s.hg + t * 3 * bh;
     gatherStep(be, s, t, 3 * H, s.xg + t * 3 * bh);
-    be.fillRows(B, 3 * H, s.hiddenBias, hg);
-    be.gemmPacked(B, 3 * H, H, s.hs + t * bh, s.WhPacked, hg, false, 1);
-    be.gruCellForward(B, H, s.xg + t * 3 * bh, hg, s.hs + t * bh, s.hs + (t + 1) * bh);
+    be.gemmPacked(B, 3 * H, H, s.hs + t * bh, s.WhPacked, hg, false, 0);
+    be.gruCellForward(B, H, s.xg + t * 3 * bh, hg, s.hiddenBias + 2 * H, s.hs + t * bh, s.hs + (t + 1) * bh);
   }
 }
 

@@ -19,7 +19,7 @@ export interface WasmEngineExports {
   release(mark: number): void;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
   lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
-  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void;
+  gruCellForward(B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void;
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
   rnnCellForward(n: number, relu: number, pre: number, h: number): void;
   rnnCellBackward(n: number, relu: number, h: number, dh: number, dPre: number): void;
@@ -152,8 +152,8 @@ class WasmBackend implements Backend {
     this.ex.lstmCellBackward(B, H, this.p(gates), this.p(cPrev), this.p(tanhC), this.p(dh), this.p(dc), this.p(dGates));
   }
 
-  gruCellForward(B: number, H: number, xg: number, hg: number, hPrev: number, h: number): void {
-    this.ex.gruCellForward(B, H, this.p(xg), this.p(hg), this.p(hPrev), this.p(h));
+  gruCellForward(B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void {
+    this.ex.gruCellForward(B, H, this.p(xg), this.p(hg), this.p(bhn), this.p(hPrev), this.p(h));
   }
 
   gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void {

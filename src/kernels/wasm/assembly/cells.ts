@@ -1,6 +1,6 @@
 // LSTM, GRU and RNN cell pointwise math for the fused engine, forward then backward; the same formulas as
 // src/kernels/ref/{lstm,gru,rnn}-cell.ts (see there for the derivations), on byte pointers into linear memory.
-// Shapes: LSTM gates (B, 4H) packed [i | f | o | a]; GRU xg, hg (B, 3H) packed [r | z | n]; states (B, H).
+// Shapes: LSTM gates (B, 4H) packed [i | f | o | a]; GRU xg, hg (B, 3H) packed [r | z | n], b_hn (H); states (B, H).
 
 import { sigmoidv, tanhv } from './vmath';
 
@@ -88,7 +88,7 @@ export function lstmCellBackward(B: i32, H: i32, gates: usize, cPrev: usize, tan
   }
 }
 
-export function gruCellForward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usize, h: usize): void {
+export function gruCellForward(B: i32, H: i32, xg: usize, hg: usize, bhn: usize, hPrev: usize, h: usize): void {
   for (let b = 0; b < B; b++) {
     const x = at(xg, b * 3 * H);
     const y = at(hg, b * 3 * H);
@@ -98,7 +98,9 @@ export function gruCellForward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usiz
     for (; j + 4 <= H; j += 4) {
       const r = sigmoidv(f32x4.add(v128.load(at(x, j)), v128.load(at(y, j))));
       const z = sigmoidv(f32x4.add(v128.load(at(x, H + j)), v128.load(at(y, H + j))));
-      const n = tanhv(f32x4.add(v128.load(at(x, 2 * H + j)), f32x4.mul(r, v128.load(at(y, 2 * H + j)))));
+      const hn = f32x4.add(v128.load(at(y, 2 * H + j)), v128.load(at(bhn, j)));
+      v128.store(at(y, 2 * H + j), hn);
+      const n = tanhv(f32x4.add(v128.load(at(x, 2 * H + j)), f32x4.mul(r, hn)));
       v128.store(at(x, j), r);
       v128.store(at(x, H + j), z);
       v128.store(at(x, 2 * H + j), n);
@@ -107,7 +109,9 @@ export function gruCellForward(B: i32, H: i32, xg: usize, hg: usize, hPrev: usiz
     for (; j < H; j++) {
       const r = sigmoid(load<f32>(at(x, j)) + load<f32>(at(y, j)));
       const z = sigmoid(load<f32>(at(x, H + j)) + load<f32>(at(y, H + j)));
-      const n = Mathf.tanh(load<f32>(at(x, 2 * H + j)) + r * load<f32>(at(y, 2 * H + j)));
+      const hn = load<f32>(at(y, 2 * H + j)) + load<f32>(at(bhn, j));
+      store<f32>(at(y, 2 * H + j), hn);
+      const n = Mathf.tanh(load<f32>(at(x, 2 * H + j)) + r * hn);
       store<f32>(at(x, j), r);
       store<f32>(at(x, H + j), z);
       store<f32>(at(x, 2 * H + j), n);

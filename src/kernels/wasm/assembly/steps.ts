@@ -6,7 +6,7 @@
 // Shapes: per step t, rows of (B, G·H) gates and (B, H) states; hs and cs (T+1, B, H) with slot 0 the initial state.
 import { sgemmPackedColumns } from './sgemm';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from './cells';
-import { addInPlace, fillRows, gatherRows } from './rows';
+import { addInPlace, gatherRows } from './rows';
 
 /** Byte pointer of row b of step t in an array of (·, B, width) floats. */
 @inline function row(p: usize, t: i32, B: i32, b: i32, width: i32): usize {
@@ -47,16 +47,15 @@ export function lstmBackwardSteps(T: i32, B: i32, H: i32, gates: usize, cs: usiz
   }
 }
 
-/** xg_t = x_t W + b, hg_t = h_{t-1} U + [0, 0, b_hn], then the cell (xg_t becomes the activations r, z, n). */
+/** xg_t = x_t W + b, hg_t = h_{t-1} U, then the cell (adds b_hn to hg_t's n part; xg_t becomes r, z, n). */
 export function gruForwardSteps(T: i32, B: i32, H: i32, ids: usize, wx: usize, bias: usize, xg: usize, hg: usize, hiddenBias: usize, whPacked: usize, hs: usize, b0: i32, b1: i32, scratch: usize): void {
   const rows = b1 - b0;
   const G = 3 * H;
   for (let t = 0; t < T; t++) {
     const y = row(hg, t, B, b0, G);
     gatherStep(ids, wx, bias, t, B, b0, rows, G, row(xg, t, B, b0, G));
-    fillRows(rows, G, hiddenBias, y);
-    sgemmPackedColumns(rows, G, H, row(hs, t, B, b0, H), whPacked, y, 0, 1, 0, G, scratch);
-    gruCellForward(rows, H, row(xg, t, B, b0, G), y, row(hs, t, B, b0, H), row(hs, t + 1, B, b0, H));
+    sgemmPackedColumns(rows, G, H, row(hs, t, B, b0, H), whPacked, y, 0, 0, 0, G, scratch);
+    gruCellForward(rows, H, row(xg, t, B, b0, G), y, hiddenBias + ((<usize>(2 * H)) << 2), row(hs, t, B, b0, H), row(hs, t + 1, B, b0, H));
   }
 }
 
