@@ -6,8 +6,8 @@
 // Shapes: per step t, rows of (B, G·H) gates and (B, H) states; hs and cs (T+1, B, H), slot 0 the initial state.
 import type { Backend } from '../backend.js';
 
-/** An LSTM layer's time loop buffers: gates and dGates (T, B, 4H), cs (T+1, B, H), tanhC (T, B, H), dh, dc (B, H). */
-export interface LSTMSequence {
+/** What every layer's time loop has: sizes, the input side's source, hs (T+1, B, H), packed Wh both ways, dh (B, H). */
+export interface Sequence {
   T: number;
   B: number;
   H: number;
@@ -15,57 +15,39 @@ export interface LSTMSequence {
   ids: number;
   Wx: number;
   bias: number;
-  gates: number;
   hs: number;
-  cs: number;
-  tanhC: number;
   WhPacked: number;
   WhTPacked: number;
-  dGates: number;
   dh: number;
+}
+
+/** An LSTM layer's: gates and dGates (T, B, 4H), cs (T+1, B, H), tanhC (T, B, H), dc (B, H). */
+export interface LSTMSequence extends Sequence {
+  gates: number;
+  cs: number;
+  tanhC: number;
+  dGates: number;
   dc: number;
 }
 
-/** A GRU layer's: xg, hg, dxg, dhg (T, B, 3H); hiddenBias (3H) = [0, 0, b_hn]; dh (B, H). */
-export interface GRUSequence {
-  T: number;
-  B: number;
-  H: number;
-  /** Token ids (T, B) of one-hot input, or -1 when the input side is already in place. */
-  ids: number;
-  Wx: number;
-  bias: number;
+/** A GRU layer's: xg, hg, dxg, dhg (T, B, 3H); hiddenBias (3H) = [0, 0, b_hn]. */
+export interface GRUSequence extends Sequence {
   xg: number;
   hg: number;
   hiddenBias: number;
-  hs: number;
-  WhPacked: number;
-  WhTPacked: number;
   dxg: number;
   dhg: number;
-  dh: number;
 }
 
-/** An Elman RNN layer's: pre, dPre (T, B, H); dh (B, H). */
-export interface RNNSequence {
-  T: number;
-  B: number;
-  H: number;
-  /** Token ids (T, B) of one-hot input, or -1 when the input side is already in place. */
-  ids: number;
-  Wx: number;
-  bias: number;
+/** An Elman RNN layer's: pre, dPre (T, B, H). */
+export interface RNNSequence extends Sequence {
   relu: boolean;
   pre: number;
-  hs: number;
-  WhPacked: number;
-  WhTPacked: number;
   dPre: number;
-  dh: number;
 }
 
 /** Step t's input side x_t W + b at `out` ((B, G·H)) from its token ids, when the loop gathers it. */
-function gatherStep(be: Backend, s: { ids: number; Wx: number; bias: number; B: number }, t: number, width: number, out: number): void {
+function gatherStep(be: Backend, s: Sequence, t: number, width: number, out: number): void {
   if (s.ids >= 0) be.gatherRows(s.B, width, s.Wx, s.ids + t * s.B, s.bias, out);
 }
 
@@ -81,19 +63,30 @@ export function lstmForwardSteps(be: Backend, s: LSTMSequence): void {
   }
 }
 
-/** From t = T-1 down: dh_t = dy_t + dG_{t+1} Uᵀ (written over dy_t), then the cell's backward into dGates_t. */
-export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): void {
-  const { T, B, H } = s;
-  const bh = B * H;
+/**
+ * From t = T-1 down to 0: dy_t += dh (what step t+1 sent back through h_t U, zero at first), then `step(t, dy_t)`,
+ * which writes the next dh. The loop every cell's backward shares.
+ */
+function backThroughTime(be: Backend, s: Sequence, dOut: number, step: (t: number, dy: number) => void): void {
+  const bh = s.B * s.H;
   be.f32.fill(0, s.dh, s.dh + bh);
-  be.f32.fill(0, s.dc, s.dc + bh);
-  for (let t = T - 1; t >= 0; t--) {
+  for (let t = s.T - 1; t >= 0; t--) {
     const dy = dOut + t * bh;
     be.addInPlace(bh, s.dh, dy);
+    step(t, dy);
+  }
+}
+
+/** dh_t = dy_t + dG_{t+1} Uᵀ (written over dy_t), the cell's backward into dGates_t; dh_{-1} is never needed. */
+export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): void {
+  const { B, H } = s;
+  const bh = B * H;
+  be.f32.fill(0, s.dc, s.dc + bh);
+  backThroughTime(be, s, dOut, (t, dy) => {
     const dg = s.dGates + t * 4 * bh;
     be.lstmCellBackward(B, H, s.gates + t * 4 * bh, s.cs + t * bh, s.tanhC + t * bh, dy, s.dc, dg);
-    if (t > 0) be.gemmPacked(B, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0); // dh_{-1} would be dropped: the state is detached
-  }
+    if (t > 0) be.gemmPacked(B, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0); // the state is detached: no dh_{-1}
+  });
 }
 
 /** xg_t = x_t W + b, hg_t = h_{t-1} U, then the cell (adds b_hn to hg_t's n part; xg_t becomes r, z, n). */
@@ -108,18 +101,15 @@ export function gruForwardSteps(be: Backend, s: GRUSequence): void {
   }
 }
 
-/** From t = T-1 down: the cell writes dh_{t-1} = dh_t ⊙ z, then the recurrent path adds dhg_t Uᵀ. */
+/** The cell writes dh_{t-1} = dh_t ⊙ z, then the recurrent path adds dhg_t Uᵀ. */
 export function gruBackwardSteps(be: Backend, s: GRUSequence, dOut: number): void {
-  const { T, B, H } = s;
+  const { B, H } = s;
   const bh = B * H;
-  be.f32.fill(0, s.dh, s.dh + bh);
-  for (let t = T - 1; t >= 0; t--) {
-    const dy = dOut + t * bh;
-    be.addInPlace(bh, s.dh, dy);
+  backThroughTime(be, s, dOut, (t, dy) => {
     const dhg = s.dhg + t * 3 * bh;
     be.gruCellBackward(B, H, s.xg + t * 3 * bh, s.hg + t * 3 * bh, s.hs + t * bh, dy, s.dxg + t * 3 * bh, dhg, s.dh);
     if (t > 0) be.gemmPacked(B, H, 3 * H, dhg, s.WhTPacked, s.dh, false, 1);
-  }
+  });
 }
 
 /** pre_t = x_t W + b + h_{t-1} U, h_t = φ(pre_t). */
@@ -133,15 +123,12 @@ export function rnnForwardSteps(be: Backend, s: RNNSequence): void {
   }
 }
 
-/** From t = T-1 down: dpre_t = dh_t ⊙ φ'(pre_t), dh_{t-1} = dpre_t Uᵀ. */
+/** dpre_t = dh_t ⊙ φ'(pre_t), dh_{t-1} = dpre_t Uᵀ. */
 export function rnnBackwardSteps(be: Backend, s: RNNSequence, dOut: number): void {
-  const { T, B, H } = s;
+  const { B, H } = s;
   const bh = B * H;
-  be.f32.fill(0, s.dh, s.dh + bh);
-  for (let t = T - 1; t >= 0; t--) {
-    const dy = dOut + t * bh;
-    be.addInPlace(bh, s.dh, dy);
+  backThroughTime(be, s, dOut, (t, dy) => {
     be.rnnCellBackward(bh, s.relu, s.hs + (t + 1) * bh, dy, s.dPre + t * bh);
     if (t > 0) be.gemmPacked(B, H, H, s.dPre + t * bh, s.WhTPacked, s.dh, false, 0);
-  }
+  });
 }
