@@ -62,7 +62,8 @@ for (const c of configs) {
     for (let step = 0; step < 2; step++) {
       const { x, y } = batch(random, V, B, T);
       reference.zeroGrad();
-      fusedModel.zeroGrad();
+      // Step 0 from null gradients (copied out of the engine), step 1 into kept, zeroed buffers (added in place).
+      fusedModel.zeroGrad(step === 0);
       const a = autogradStep(reference, x, y, B, T, refState);
       const b = engine.lossAndGrad(x, y, B, T, fusedState);
       assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `step ${step} loss ${b.loss} vs ${a.loss}`);

@@ -65,7 +65,7 @@ for (const [B, H] of [[3, 5], [4, 16], [2, 33]] as const) {
 }
 
 for (const width of [1, 7, 16, 30]) {
-  test(`row kernels: gather, scatter-add, fill, column sums, add (width ${width})`, { skip }, () => {
+  test(`row kernels: gather, scatter-add, fill, column sums, add, gate columns (width ${width})`, { skip }, () => {
     const n = 13;
     const vocab = 9;
     const idsAt = 60000;
@@ -82,6 +82,11 @@ for (const width of [1, 7, 16, 30]) {
     same('column sums', bs, 6000, width);
     for (const be of bs) be.addInPlace(n * width, 4000, 7000);
     same('add', bs, 7000, n * width);
+    // Gate 2 of 3 out of a packed (n, 3·width) matrix: copied, then added onto what is there.
+    for (const be of bs) be.gatherColumns(n, width, 3, 10000, 2, 8000, 0);
+    same('gate columns', bs, 8000, n * width);
+    for (const be of bs) be.gatherColumns(n, width, 3, 20000, 1, 8000, 1);
+    same('gate columns added', bs, 8000, n * width);
   });
 }
 

@@ -66,7 +66,7 @@ export class FusedGRULayer extends FusedLayer {
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
     be.gruBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, 3 * H, T * B, this.hs, this.dhg, this.dWh, true, false, 1);
+    be.gemm(H, 3 * H, T * B, this.hs, this.dhg, this.dWh, true, false, 0);
     be.addColumnSums(T * B, 3 * H, this.dhg, this.dHiddenBias);
     this.inputGrads(be, input, this.dxg, dInput);
   }

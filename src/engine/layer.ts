@@ -68,12 +68,12 @@ export abstract class FusedLayer {
     const G = this.G * this.H;
     packColumns(m, this.Wx, W, this.I, this.H);
     packColumns(m, this.bias, b, 1, this.H);
-    // [U_i | U_f | ...] is only needed to pack it, so it passes through dWh, which is zeroed right after.
+    // [U_i | U_f | ...] is only needed to pack it, so it passes through dWh, which backward overwrites (the one
+    // product dWh = Σ_t h_{t-1}ᵀ dG_t); the other gradients are sums built up in place, so they start at zero.
     packColumns(m, this.dWh, U, this.H, this.H);
     be.packB(this.H, G, this.dWh, false, this.WhPacked);
     be.packB(G, this.H, this.dWh, true, this.WhTPacked);
     m.fill(0, this.dWx, this.dWx + this.I * G);
-    m.fill(0, this.dWh, this.dWh + this.H * G);
     m.fill(0, this.dBias, this.dBias + G);
   }
 

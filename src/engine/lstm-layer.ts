@@ -51,7 +51,7 @@ export class FusedLSTMLayer extends FusedLayer {
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
     be.lstmBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 1);
+    be.gemm(H, 4 * H, T * B, this.hs, this.dGates, this.dWh, true, false, 0);
     this.inputGrads(be, input, this.dGates, dInput);
   }
 

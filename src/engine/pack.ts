@@ -17,14 +17,23 @@ export function packColumns(m: Float32Array, at: number, mats: ReadonlyArray<Ten
 }
 
 /**
- * Adds columns g·H .. of the packed (rows, G·H) gradient at `at` into mats[g].grad (skipping missing ones). The
- * backend gathers each gate's block into `scratch` (rows·H floats), so a fresh gradient is one memcpy.
+ * Adds columns g·H .. of the packed (rows, G·H) gradient at `at` into mats[g].grad (skipping missing ones), through
+ * `scratch` (rows·H floats) on the backend: a fresh gradient is the gate's block copied out; an existing float32
+ * one is copied in, gets the block added there (SIMD on wasm), and is copied back, three passes that beat one
+ * element-by-element JavaScript loop.
  */
 export function addPackedGrads(be: Backend, at: number, mats: ReadonlyArray<Tensor | undefined>, rows: number, H: number, scratch: number): void {
+  const n = rows * H;
   mats.forEach((t, g) => {
     if (t === undefined) return;
-    be.gatherColumns(rows, H, mats.length, at, g, scratch);
-    addGrad(t, be.f32.subarray(scratch, scratch + rows * H));
+    if (t.grad instanceof Float32Array) {
+      be.f32.set(t.grad, scratch);
+      be.gatherColumns(rows, H, mats.length, at, g, scratch, 1);
+      t.grad.set(be.f32.subarray(scratch, scratch + n));
+      return;
+    }
+    be.gatherColumns(rows, H, mats.length, at, g, scratch, 0);
+    addGrad(t, be.f32.subarray(scratch, scratch + n));
   });
 }
 

@@ -35,7 +35,7 @@ export class FusedRNNLayer extends FusedLayer {
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | null): void {
     const { B, T, H } = this;
     be.rnnBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, H, T * B, this.hs, this.dPre, this.dWh, true, false, 1);
+    be.gemm(H, H, T * B, this.hs, this.dPre, this.dWh, true, false, 0);
     this.inputGrads(be, input, this.dPre, dInput);
   }
 

@@ -33,8 +33,8 @@ export interface Backend {
   fillRows(n: number, width: number, bias: number, out: number): void;
   /** y += x over n floats. */
   addInPlace(n: number, x: number, y: number): void;
-  /** dst (rows, width) = the g-th block of `width` columns of src (rows, G·width). */
-  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void;
+  /** dst (rows, width) = the g-th block of `width` columns of src (rows, G·width) + beta·dst. */
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
@@ -102,9 +102,13 @@ class RefBackend implements Backend {
     addColumnSums(this.f32, n, width, src, out);
   }
 
-  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void {
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void {
     const f = this.f32;
-    for (let r = 0; r < rows; r++) f.copyWithin(dst + r * width, src + (r * G + g) * width, src + (r * G + g + 1) * width);
+    for (let r = 0; r < rows; r++) {
+      const from = src + (r * G + g) * width;
+      if (beta === 0) f.copyWithin(dst + r * width, from, from + width);
+      else for (let j = 0; j < width; j++) f[dst + r * width + j]! += f[from + j]!;
+    }
   }
 
   addInPlace(n: number, x: number, y: number): void {

@@ -28,7 +28,7 @@ export interface WasmEngineExports {
   fillRows(n: number, width: number, bias: number, out: number): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
   addInPlace(n: number, x: number, y: number): void;
-  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void;
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: number): void;
   softmaxCrossEntropy(n: number, classes: number, logits: number, targets: number, dLogits: number, scale: number): number;
 }
 
@@ -136,8 +136,8 @@ class WasmBackend implements Backend {
     this.ex.addInPlace(n, this.p(x), this.p(y));
   }
 
-  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void {
-    this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst));
+  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void {
+    this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst), beta);
   }
 
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {

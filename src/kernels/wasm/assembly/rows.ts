@@ -91,8 +91,21 @@ export function softmaxCrossEntropy(n: i32, classes: i32, logits: usize, targets
   return total;
 }
 
-/** dst (rows, width) = columns g·width .. g·width + width - 1 of src (rows, G·width): one gate out of a packed matrix. */
-export function gatherColumns(rows: i32, width: i32, G: i32, src: usize, g: i32, dst: usize): void {
+/**
+ * dst (rows, width) = columns g·width .. g·width + width - 1 of src (rows, G·width) + beta · dst: one gate out of a
+ * packed matrix, copied (beta 0) or added (beta 1).
+ */
+export function gatherColumns(rows: i32, width: i32, G: i32, src: usize, g: i32, dst: usize, beta: i32): void {
   const bytes = (<usize>width) << 2;
-  for (let r = 0; r < rows; r++) memory.copy(at(dst, r * width), at(src, r * G * width + g * width), bytes);
+  for (let r = 0; r < rows; r++) {
+    const from = at(src, r * G * width + g * width);
+    const to = at(dst, r * width);
+    if (beta == 0) {
+      memory.copy(to, from, bytes);
+      continue;
+    }
+    let j = 0;
+    for (; j + 4 <= width; j += 4) v128.store(at(to, j), f32x4.add(v128.load(at(to, j)), v128.load(at(from, j))));
+    for (; j < width; j++) store<f32>(at(to, j), load<f32>(at(to, j)) + load<f32>(at(from, j)));
+  }
 }
