@@ -35,8 +35,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.zeroGrad();
+  /** Clears every parameter's gradient: dropped (null) by default, or kept and zeroed (no allocation per step). */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) p.zeroGrad(setToNone);
   }
 
   /** Number of trainable scalars. */
