@@ -1,8 +1,9 @@
 // Threads for the wasm kernels: workers instantiate the same module on the same shared memory and each computes
-// a band of columns of a product (C[:, j0:j1]) or a band of batch rows of a layer's time loop; the caller takes
-// the first band and then spins on a counter.
+// a band of columns of a product (C[:, j0:j1]), a band of rows of a narrow one, or a band of batch rows of a
+// layer's time loop; the caller takes the first band and then spins on a counter.
 // Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
-// spin while work keeps coming and only then sleep. Workers are unref'd: they never keep a process alive.
+// poll for about 16K rounds after a job (generation's next token comes within that) and only then sleep.
+// Workers are unref'd: they never keep a process alive.
 import type { WasmInstance } from './backend.js';
 
 /** Int32 slots of the control block shared with the workers. */
