@@ -7,23 +7,9 @@ import type { Kernels } from '../index.js';
 import { probeWasm } from './probe.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
+import type { WasmExports } from './exports.js';
 
-/** The module's exports; pointers are byte offsets into `memory`, flags are 0/1. */
-export interface WasmExports {
-  sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
-  gemvDot(rows: number, cols: number, mat: number, x: number, y: number, beta: number): void;
-  gemvStream(rows: number, cols: number, mat: number, x: number, y: number, beta: number): void;
-  packedBFloats(k: number, n: number): number;
-  packAllB(k: number, n: number, b: number, transB: number, dst: number): void;
-  sgemmPackedColumns(m: number, n: number, k: number, a: number, packed: number, c: number, tA: number, beta: number, j0: number, j1: number, scratch: number): void;
-  alloc(bytes: number): number;
-  reset(): void;
-  mark(): number;
-  release(mark: number): void;
-  used(): number;
-  simdPeak(iters: number, seed: number): number;
-  clockLoop(iters: number, y: number, z: number): number;
-}
+export type { WasmExports };
 
 export interface WasmInstance {
   readonly exports: WasmExports;

@@ -3,41 +3,19 @@
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
 import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
 import * as steps from '../ref/steps.js';
-import { initWasmSync, type WasmInstance } from './backend.js';
+import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
 import { RegionPool, type Region } from './regions.js';
 import { threadPool, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
 const GEMM_SCRATCH_BYTES = 16 << 20;
 
-export interface WasmEngineExports {
-  sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
-  alloc(bytes: number): number;
-  packedBFloats(k: number, n: number): number;
-  packAllB(k: number, n: number, b: number, transB: number, dst: number): void;
-  mark(): number;
-  release(mark: number): void;
-  lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
-  lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
-  gruCellForward(B: number, H: number, xg: number, hg: number, bhn: number, hPrev: number, h: number): void;
-  gruCellBackward(B: number, H: number, xg: number, hg: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
-  rnnCellForward(n: number, relu: number, pre: number, h: number): void;
-  rnnCellBackward(n: number, relu: number, h: number, dh: number, dPre: number): void;
-  gatherRows(n: number, width: number, table: number, ids: number, bias: number, out: number): void;
-  scatterAddRows(n: number, width: number, src: number, ids: number, table: number): void;
-  fillRows(n: number, width: number, bias: number, out: number): void;
-  addColumnSums(n: number, width: number, src: number, out: number): void;
-  addInPlace(n: number, x: number, y: number): void;
-  gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: number): void;
-  softmaxCrossEntropy(n: number, classes: number, logits: number, targets: number, dLogits: number, scale: number): number;
-}
-
 /** The instance's regions (one instance per process), created on first use. */
 let regions: RegionPool | null = null;
 
 class WasmBackend implements Backend {
   readonly name = 'wasm';
-  private readonly ex: WasmEngineExports;
+  private readonly ex: WasmExports;
   private readonly pool: ThreadPool;
   private region: Region | null = null;
   private base = 0;
@@ -46,7 +24,7 @@ class WasmBackend implements Backend {
   private i32View: Int32Array = new Int32Array(0);
 
   constructor(private readonly inst: WasmInstance) {
-    this.ex = inst.exports as unknown as WasmEngineExports;
+    this.ex = inst.exports;
     this.pool = threadPool(inst);
   }
 

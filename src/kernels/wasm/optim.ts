@@ -8,16 +8,6 @@ import { initWasmSync, type WasmInstance } from './backend.js';
 /** Floats per array per chunk: four arrays of 16K floats (256 KiB) stay in L2. */
 const CHUNK = 1 << 14;
 
-interface OptimExports {
-  mark(): number;
-  alloc(bytes: number): number;
-  release(mark: number): void;
-  sumSquares(n: number, g: number): number;
-  scaleInPlace(n: number, g: number, c: number): void;
-  sgdUpdate(n: number, p: number, g: number, buf: number, lr: number, mu: number, wd: number, nesterov: number): void;
-  adamUpdate(n: number, p: number, g: number, m: number, v: number, stepSize: number, sqrtBc2: number, beta1: number, beta2: number, eps: number, shrink: number, l2: number): void;
-}
-
 function allF32(arrays: ReadonlyArray<Floats | null>): arrays is ReadonlyArray<Float32Array | null> {
   return arrays.every((a) => a === null || a instanceof Float32Array);
 }
@@ -27,7 +17,7 @@ function allF32(arrays: ReadonlyArray<Floats | null>): arrays is ReadonlyArray<F
  * arrays flagged in `written`. Null arrays get pointer 0.
  */
 function chunked(inst: WasmInstance, arrays: ReadonlyArray<Float32Array | null>, written: readonly boolean[], kernel: (n: number, ptrs: number[]) => void): void {
-  const ex = inst.exports as unknown as OptimExports;
+  const ex = inst.exports;
   const saved = ex.mark();
   try {
     const ptrs = arrays.map((a) => (a === null ? 0 : ex.alloc(CHUNK * 4)));
@@ -56,7 +46,7 @@ export interface OptimKernels {
 /** The wasm optimizer kernels (instantiates the module; throws where SIMD is missing). */
 export function createWasmOptimKernels(): OptimKernels {
   const inst = initWasmSync();
-  const ex = inst.exports as unknown as OptimExports;
+  const ex = inst.exports;
   return {
     name: 'wasm',
     sumSquares(g) {

@@ -4,7 +4,7 @@
 // Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
 // poll for about 16K rounds after a job (generation's next token comes within that) and only then sleep.
 // Workers are unref'd: they never keep a process alive.
-import type { WasmInstance } from './backend.js';
+import type { WasmExports, WasmInstance } from './backend.js';
 
 /** Int32 slots of the control block shared with the workers. */
 const SEQ = 0; // job counter, bumped to start a job
@@ -58,14 +58,6 @@ const start = ({ module, memory, control, index }) => {
 if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', start);
 else self.onmessage = (e) => start(e.data);
 `;
-
-interface ThreadExports {
-  sgemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void;
-  sgemmColumns(m: number, n: number, k: number, a: number, b: number, c: number, tA: number, tB: number, beta: number, j0: number, j1: number, scratch: number): void;
-  sgemmScratchBytes(width: number, k: number): number;
-  sgemmPackedColumns(m: number, n: number, k: number, a: number, packed: number, c: number, tA: number, beta: number, j0: number, j1: number, scratch: number): void;
-  alloc(bytes: number): number;
-}
 
 interface AnyWorker {
   postMessage(message: unknown): void;
@@ -129,7 +121,7 @@ export class LagMonitor {
 }
 
 export class ThreadPool {
-  private readonly ex: ThreadExports;
+  private readonly ex: WasmExports;
   private readonly control: Int32Array;
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
@@ -137,7 +129,7 @@ export class ThreadPool {
 
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
-    this.ex = inst.exports as unknown as ThreadExports;
+    this.ex = inst.exports;
     const workers = Math.max(0, Math.min(MAX_WORKERS, threads - 1));
     const controlPtr = this.ex.alloc(CONTROL_INTS * 4);
     this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
@@ -201,7 +193,7 @@ export class ThreadPool {
    * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
    */
   steps(kernel: StepKernel, B: number, args: readonly number[]): void {
-    const fn = (this.ex as unknown as Record<StepKernel, (...a: number[]) => void>)[kernel];
+    const fn = this.ex[kernel];
     const threads = this.threadsForJob();
     // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
     let band = Math.ceil(B / threads);
