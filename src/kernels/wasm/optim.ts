@@ -21,14 +21,14 @@ function chunked(inst: WasmInstance, arrays: ReadonlyArray<Float32Array | null>,
   const saved = ex.mark();
   try {
     const ptrs = arrays.map((a) => (a === null ? 0 : ex.alloc(CHUNK * 4)));
+    // The kernels never grow memory, so one view made after the allocations serves every chunk.
+    const heap = new Float32Array(inst.memory.buffer);
     const length = arrays[0]!.length;
     for (let start = 0; start < length; start += CHUNK) {
       const n = Math.min(CHUNK, length - start);
-      const heap = new Float32Array(inst.memory.buffer);
       arrays.forEach((a, q) => a !== null && heap.set(a.subarray(start, start + n), ptrs[q]! >> 2));
       kernel(n, ptrs);
-      const after = new Float32Array(inst.memory.buffer);
-      arrays.forEach((a, q) => a !== null && written[q] && a.set(after.subarray(ptrs[q]! >> 2, (ptrs[q]! >> 2) + n), start));
+      arrays.forEach((a, q) => a !== null && written[q] && a.set(heap.subarray(ptrs[q]! >> 2, (ptrs[q]! >> 2) + n), start));
     }
   } finally {
     ex.release(saved);
