@@ -3,9 +3,10 @@
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
 import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
 import * as steps from '../ref/steps.js';
+import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
 import { RegionPool, type Region } from './regions.js';
-import { threadPool, type ThreadPool } from './threads.js';
+import { threadPool, type StepKernel, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
 const GEMM_SCRATCH_BYTES = 16 << 20;
@@ -146,49 +147,49 @@ class WasmBackend implements Backend {
     this.ex.rnnCellBackward(n, relu ? 1 : 0, this.p(h), this.p(dh), this.p(dPre));
   }
 
-  // Time loops: the batch rows are split over the threads (see ThreadPool.steps); arguments in the kernels' order.
-  // With fewer than two rows per thread (generation runs B = 1) the loop runs here instead, step by step, and
-  // each step's product is split by columns: that keeps every thread busy where rows cannot.
   /** Pointers (ids, Wx, bias) for a loop that gathers its one-hot input side; ids 0 when there is none. */
-  private inputSide(s: { ids: number; Wx: number; bias: number }): number[] {
+  private inputSide(s: Sequence): number[] {
     return s.ids < 0 ? [0, 0, 0] : [this.p(s.ids), this.p(s.Wx), this.p(s.bias)];
   }
 
-  private splitsRows(B: number): boolean {
-    return this.pool.active === 1 || B >= 2 * this.pool.active;
+  /**
+   * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), as (T, B, H,
+   * flags..., pointers...) in the kernel's argument order; or, with fewer than two rows per thread (generation
+   * runs B = 1), the reference loop `byStep` on this backend's kernels, each step's product split by columns,
+   * which keeps every thread busy where rows cannot.
+   */
+  private timeLoop(kernel: StepKernel, s: Sequence, flags: readonly number[], offsets: readonly number[], byStep: () => void): void {
+    const threads = this.pool.active;
+    if (threads > 1 && s.B < 2 * threads) return byStep();
+    this.pool.steps(kernel, s.B, [s.T, s.B, s.H, ...flags, ...offsets.map((q) => this.p(q))]);
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
-    if (!this.splitsRows(s.B)) return steps.lstmForwardSteps(this, s);
-    this.pool.steps('lstmForwardSteps', s.B, [s.T, s.B, s.H, ...this.inputSide(s), ...[s.gates, s.WhPacked, s.hs, s.cs, s.tanhC].map((q) => this.p(q))]);
+    this.timeLoop('lstmForwardSteps', s, this.inputSide(s), [s.gates, s.WhPacked, s.hs, s.cs, s.tanhC], () => steps.lstmForwardSteps(this, s));
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
-    if (!this.splitsRows(s.B)) return steps.lstmBackwardSteps(this, s, dOut);
-    const ptrs = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked].map((q) => this.p(q));
-    this.pool.steps('lstmBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
+    const offsets = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked];
+    this.timeLoop('lstmBackwardSteps', s, [], offsets, () => steps.lstmBackwardSteps(this, s, dOut));
   }
 
   gruForwardSteps(s: GRUSequence): void {
-    if (!this.splitsRows(s.B)) return steps.gruForwardSteps(this, s);
-    this.pool.steps('gruForwardSteps', s.B, [s.T, s.B, s.H, ...this.inputSide(s), ...[s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs].map((q) => this.p(q))]);
+    this.timeLoop('gruForwardSteps', s, this.inputSide(s), [s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs], () => steps.gruForwardSteps(this, s));
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
-    if (!this.splitsRows(s.B)) return steps.gruBackwardSteps(this, s, dOut);
-    const ptrs = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked].map((q) => this.p(q));
-    this.pool.steps('gruBackwardSteps', s.B, [s.T, s.B, s.H, ...ptrs]);
+    const offsets = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked];
+    this.timeLoop('gruBackwardSteps', s, [], offsets, () => steps.gruBackwardSteps(this, s, dOut));
   }
 
   rnnForwardSteps(s: RNNSequence): void {
-    if (!this.splitsRows(s.B)) return steps.rnnForwardSteps(this, s);
-    this.pool.steps('rnnForwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...this.inputSide(s), ...[s.pre, s.WhPacked, s.hs].map((q) => this.p(q))]);
+    const flags = [s.relu ? 1 : 0, ...this.inputSide(s)];
+    this.timeLoop('rnnForwardSteps', s, flags, [s.pre, s.WhPacked, s.hs], () => steps.rnnForwardSteps(this, s));
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
-    if (!this.splitsRows(s.B)) return steps.rnnBackwardSteps(this, s, dOut);
-    const ptrs = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked].map((q) => this.p(q));
-    this.pool.steps('rnnBackwardSteps', s.B, [s.T, s.B, s.H, s.relu ? 1 : 0, ...ptrs]);
+    const offsets = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked];
+    this.timeLoop('rnnBackwardSteps', s, [s.relu ? 1 : 0], offsets, () => steps.rnnBackwardSteps(this, s, dOut));
   }
 }
 
