@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Random } from '../src/core/random.js';
 import { initWasmSync } from '../src/kernels/wasm/backend.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
-import { LagMonitor, ThreadPool } from '../src/kernels/wasm/threads.js';
+import { LagMonitor, ThreadPool, threadPool } from '../src/kernels/wasm/threads.js';
 import type { Recurrent } from '../src/nn/recurrent.js';
 
 const support = probeWasm();
@@ -20,7 +20,7 @@ test('a product split over threads equals the single-threaded product bit for bi
   const ex = inst.exports;
   const pools = [new ThreadPool(inst, 1), new ThreadPool(inst, 2), new ThreadPool(inst, 3)];
   // Workers start asynchronously; wait until each pool has all of its threads.
-  for (let tries = 0; pools.some((p) => p.active !== p.threads) && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+  await Promise.all(pools.map((p) => p.ready()));
   assert.deepEqual(pools.map((p) => p.active), [1, 2, 3]);
   const random = new Random(5);
   const shapes: Array<[number, number, number, boolean, boolean]> = [
@@ -76,7 +76,7 @@ test('a fused training step on two threads equals one thread bit for bit (LSTM, 
       const model = new RNNModel(make(), V);
       const engine = new FusedLanguageModel(model, createWasmBackend());
       // Let the pool's worker finish starting, so the step really runs on `threads` threads.
-      for (let tries = 0; (engine.backend as unknown as { threads: number }).threads !== threads && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+      await threadPool(initWasmSync()).ready();
       assert.equal((engine.backend as unknown as { threads: number }).threads, threads);
       const step = engine.lossAndGrad(x, y, B, T);
       results.push({ loss: step.loss, grads: model.parameters().map((p) => Float32Array.from(p.grad!)) });

@@ -7,7 +7,7 @@
 // Shapes: step product (B, H) by (H, G·H), B = 32.
 import { Worker } from 'node:worker_threads';
 import { initWasmSync, type WasmInstance } from '../kernels/wasm/backend.js';
-import { setThreads, threadCount, threadPool, type ThreadPool } from '../kernels/wasm/threads.js';
+import { setThreads, threadCount, threadPool } from '../kernels/wasm/threads.js';
 import { stepProductShape, type BenchCell } from './flops.js';
 import { now, timeWindows } from './timing.js';
 
@@ -118,12 +118,6 @@ export interface SgemmResult {
   threads: number;
 }
 
-async function readyPool(inst: WasmInstance): Promise<ThreadPool> {
-  const pool = threadPool(inst);
-  for (let tries = 0; pool.active !== pool.threads && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
-  return pool;
-}
-
 /** GFLOP/s of the step product (B, H) by (H, G·H) on wasm memory: one thread, and the engine's thread pool. */
 export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   const { cell = 'lstm', hidden, batch = 32, seconds = 0.3 } = options;
@@ -132,7 +126,8 @@ export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   const inst = initWasmSync();
   // The pool allocates its scratch from the same bump allocator: create it before marking, so releasing the
   // operands below cannot free it.
-  const pool = await readyPool(inst);
+  const pool = threadPool(inst);
+  await pool.ready();
   const ex = inst.exports;
   const saved = ex.mark();
   try {

@@ -6,7 +6,8 @@
 import { Random } from '../core/random.js';
 import { sequentialBatches, type Batch } from '../data/batches.js';
 import { fusedEngineFor } from '../engine/index.js';
-import { setThreads } from '../kernels/wasm/threads.js';
+import { wasmInstance } from '../kernels/wasm/backend.js';
+import { setThreads, threadPool } from '../kernels/wasm/threads.js';
 import type { State } from '../nn/cell.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { SGD } from '../optim/sgd.js';
@@ -62,10 +63,6 @@ function randomCorpus(length: number, vocab: number, seed: number): Int32Array {
   return ids;
 }
 
-async function waitForThreads(get: () => number, want: number): Promise<void> {
-  for (let tries = 0; get() < want && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
-}
-
 export async function benchTraining(options: TrainingBenchOptions): Promise<TrainingBenchResult> {
   const { cell, hidden, seconds = 2, batch = D2L.batch, steps = D2L.steps, vocab = D2L.vocab, seed = 0 } = options;
   // Before the model exists: its engine (and the engine's thread pool) is created at its first step.
@@ -102,7 +99,9 @@ export async function benchTraining(options: TrainingBenchOptions): Promise<Trai
   step(); // builds the engine (and its thread pool)
   const engine = fusedEngineFor(model);
   const backendThreads = (): number => (engine?.backend as { threads?: number } | undefined)?.threads ?? 1;
-  await waitForThreads(backendThreads, options.threads ?? 1);
+  // Let the pool's workers finish starting, so the timed steps run on every thread asked for.
+  const inst = engine?.backend.name === 'wasm' ? wasmInstance() : null;
+  if (inst !== null) await threadPool(inst).ready();
   const stats = timeWindows(step, batch * steps, { seconds, warmup: 1, windows: 5 });
   const flopsPerStep = trainingStepFlops({ cell, hidden, batch, steps, vocab }).total;
   if (!Number.isFinite(lastLoss)) throw new Error(`bench: training ${cell} ${hidden} produced a non-finite loss`);

@@ -153,6 +153,12 @@ export class ThreadPool {
     return threads > 1 && this.lag.split() ? threads : 1;
   }
 
+  /** Resolves with `active` once every worker has started (or after `timeoutMs`, with however many have). */
+  async ready(timeoutMs = 5000): Promise<number> {
+    for (const end = Date.now() + timeoutMs; this.active !== this.threads && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    return this.active;
+  }
+
   /** Threads that can share a product (workers still starting up do not count yet). */
   get active(): number {
     return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
