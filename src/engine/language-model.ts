@@ -141,7 +141,6 @@ export class FusedLanguageModel {
     for (const layer of L.layers) layer.pack(be);
     m.set(decoder.weight.data, L.Wd);
     m.set(decoder.bias.data, L.bd);
-    m.fill(0, L.dWdT, L.dWdT + V * H);
     m.fill(0, L.dbd, L.dbd + V);
     const initial = this.initialStates(state, B);
 
@@ -174,7 +173,7 @@ export class FusedLanguageModel {
     if (!backward) return { loss, state: this.finalStates(L, B) };
 
     // Backward: decoder, then the layers from the top down, each handing dInput to the one below.
-    be.gemm(V, H, N, L.dLogits, top, L.dWdT, true, false, 1);
+    be.gemm(V, H, N, L.dLogits, top, L.dWdT, true, false, 0); // its only writer: no zeroing needed
     be.addColumnSums(N, V, L.dLogits, L.dbd);
     let dOut = this.scratchTop(L);
     be.gemm(N, H, V, L.dLogits, L.Wd, dOut, false, true, 0);
