@@ -1,6 +1,7 @@
 // One-token-at-a-time inference for generation, without the autograd tape: the fused layers run with B = T = 1
-// (a row lookup for the one-hot input, a matrix-vector product per gate block, the cell kernel), the decoder is
-// one more matrix-vector product, and nothing is allocated per token. Weights are packed by `refresh()`.
+// (a row lookup for the one-hot input, one matrix-vector product for all gates against the packed weights, split
+// by columns over the threads, the cell kernel), the decoder is one more matrix-vector product, and nothing is
+// allocated per token. Weights are packed by `refresh()`.
 // Shapes: per step, token id -> logits (V,); state (h, c) or h per layer, each (1, H), kept on the backend.
 import type { Backend } from '../kernels/backend.js';
 import type { RNNModel } from '../nn/rnn-model.js';
