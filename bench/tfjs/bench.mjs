@@ -2,15 +2,18 @@
 // from tf.layers.lstm (returnSequences, returnState, initial state fed in so the state is carried and detached
 // between sequential minibatches), one-hot input over 28 tokens (random tokens), Dense(28) decoder, mean softmax
 // cross-entropy, global gradient-norm clipping to 1 (done by hand: tf.train.sgd has no clipnorm) and SGD lr 1.
-// Also greedy one-at-a-time generation (batch 1) and tf.matMul of (32, H) by (H, 4H). Timing as lstm bench:
-// best of several windows, medians beside them. TF.js's wasm backend runs on one thread in Node (it needs
+// Also greedy one-at-a-time generation (batch 1) and tf.matMul of (32, H) by (H, 4H). Timed by lstm bench's own
+// timeWindows (imported from the built repository, so both sides are measured by one piece of code): best of
+// several windows, medians beside them. TF.js's wasm backend runs on one thread in Node (it needs
 // cross-origin isolation / a threaded build for more), so every number here is single-threaded.
-// Run: cd bench/tfjs && npm install && node bench.mjs [--json] [--hidden 128,256] [--seconds 2] [--length 200]
+// Run (after `npx tsc -p tsconfig.build.json` at the repository root):
+//   cd bench/tfjs && npm install && node bench.mjs [--json] [--hidden 128,256] [--seconds 2] [--length 200]
 //      [--parts train,generate,sgemm]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { now, timeWindows } from '../../dist/bench/timing.js';
 import { setThreadsCount, setWasmPaths, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const V = 28;
@@ -45,33 +48,6 @@ function parseArgs(argv) {
     } else throw new Error(`unknown flag ${flag}`);
   }
   return out;
-}
-
-const now = () => performance.now() / 1000;
-
-/** As src/bench/timing.ts: warm-up, a sizing call, then windows of a fixed number of calls. */
-function timeWindows(work, units, seconds, { warmup = 1, windows = 5, minWindows = 3 } = {}) {
-  for (let k = 0; k < warmup; k++) work();
-  let t0 = now();
-  work();
-  const first = Math.max(now() - t0, 1e-7);
-  const perWindow = Math.max(1, Math.round(seconds / windows / first));
-  const rates = [units / first];
-  let calls = 1;
-  let spent = first;
-  while (rates.length < minWindows + 1 || spent < seconds) {
-    t0 = now();
-    for (let k = 0; k < perWindow; k++) work();
-    const dt = Math.max(now() - t0, 1e-7);
-    rates.push((units * perWindow) / dt);
-    calls += perWindow;
-    spent += dt;
-  }
-  const kept = perWindow === 1 ? rates : rates.slice(1);
-  const sorted = [...kept].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { best: Math.max(...kept), median, calls };
 }
 
 /** A small deterministic generator for the random tokens. */
@@ -163,7 +139,7 @@ function benchTraining(H, opts) {
   };
   step();
   const tensorsBefore = tf.memory().numTensors;
-  const stats = timeWindows(step, B * T, seconds);
+  const stats = timeWindows(step, B * T, { seconds });
   const leaked = tf.memory().numTensors - tensorsBefore;
   const flopsPerStep = 6 * B * T * H * (4 * H + V);
   model.dispose();
@@ -200,7 +176,7 @@ function benchGeneration(H, opts) {
     h.dispose(); c.dispose();
     if (outputs.length !== prefix.length + length) throw new Error('generation produced the wrong number of characters');
   };
-  const stats = timeWindows(predict, length, Math.max(0.1, seconds / 2));
+  const stats = timeWindows(predict, length, { seconds: Math.max(0.1, seconds / 2) });
   model.dispose();
   return { charsPerSec: stats.best, charsPerSecMedian: stats.median };
 }
@@ -211,7 +187,7 @@ function benchSgemm(H, opts) {
   const b = tf.randomUniform([k, n], -0.5, 0.5, 'float32', 2);
   const flop = 2 * m * n * k;
   const run = () => tf.matMul(a, b).dispose(); // the wasm backend runs the kernel synchronously in the call
-  const stats = timeWindows(run, flop, Math.max(0.05, opts.seconds / 6), { warmup: 3, windows: 8 });
+  const stats = timeWindows(run, flop, { seconds: Math.max(0.05, opts.seconds / 6), warmup: 3, windows: 8 });
   const check = tf.matMul(a, b);
   check.dataSync();
   check.dispose();
