@@ -10,7 +10,7 @@ import { readSafetensors } from '../src/io/safetensors.js';
 import { refOptimKernels, useOptimKernels, type OptimKernels } from '../src/kernels/index.js';
 import { createWasmOptimKernels } from '../src/kernels/wasm/optim.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
-import { Adam, SGD, clipGradNorm, type Optimizer } from '../src/optim/index.js';
+import { Adam, SGD, clipGradNorm, gradNorm, hasNonFinite, type Optimizer } from '../src/optim/index.js';
 import { assertClose } from './helpers/fixtures.js';
 
 const skip = probeWasm().simd ? false : 'WebAssembly SIMD is not available here';
@@ -81,6 +81,31 @@ for (const table of ['ref', 'wasm'] as const) {
       assert.ok(Math.abs(norm - want) <= 1e-6 * want, `${table}: norm ${norm}, expected ${want}`);
       const after = Math.sqrt(params.reduce((s, p) => s + Array.from(p.grad!).reduce((a, x) => a + x * x, 0), 0));
       assert.ok(Math.abs(after - 0.5) <= 1e-5, `${table}: clipped norm ${after}, expected 0.5`);
+    } finally {
+      useOptimKernels(probeWasm().simd ? 'wasm' : 'ref');
+    }
+  });
+}
+
+for (const table of ['ref', 'wasm'] as const) {
+  test(`the gradient norm on the ${table} kernels is finite exactly when every gradient is (the trainer's NaN check rests on it)`, { skip: table === 'wasm' ? skip : false }, () => {
+    useOptimKernels(table);
+    try {
+      // 33 floats: bad values both in a four-lane block and in the tail.
+      const make = (): Tensor[] => [0, 1].map(() => {
+        const t = new Tensor(new Float32Array(33), [33]);
+        t.grad = Float32Array.from({ length: 33 }, (_, k) => Math.sin(k) * 3e38); // large, squares overflow f32 not f64
+        return t;
+      });
+      assert.ok(Number.isFinite(gradNorm(make())), 'finite gradients, finite norm');
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [2, 32]) {
+          const params = make();
+          params[1]!.grad![at] = bad;
+          assert.ok(!Number.isFinite(gradNorm(params)), `${bad} at ${at}`);
+          assert.equal(hasNonFinite(params), true);
+        }
+      }
     } finally {
       useOptimKernels(probeWasm().simd ? 'wasm' : 'ref');
     }

@@ -20,10 +20,10 @@ export function gradNorm(params: readonly Tensor[]): number {
  *
  * As PyTorch: c = min(1, maxNorm / (norm + 1e-6)); the 1e-6 keeps c finite for a zero gradient. A NaN/Inf norm makes
  * c NaN/0 and poisons the grads exactly as in PyTorch, so check `hasNonFinite` first if a step might blow up.
+ * `norm` is the gradients' current norm, for a caller that has just computed it (saves a pass over them).
  */
-export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
+export function clipGradNorm(params: readonly Tensor[], maxNorm: number, norm = gradNorm(params)): number {
   if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be a positive number, got ${maxNorm}`);
-  const norm = gradNorm(params);
   const coef = Math.min(maxNorm / (norm + 1e-6), 1);
   if (coef !== 1) {
     const k = optimKernels();

@@ -7,7 +7,7 @@ import { Random } from '../core/random.js';
 import { makeBatches, splitCorpus, type BatchEpoch } from '../data/batches.js';
 import type { State } from '../nn/cell.js';
 import type { RNNModel } from '../nn/rnn-model.js';
-import { clipGradNorm, hasNonFinite } from '../optim/clip.js';
+import { clipGradNorm, gradNorm, hasNonFinite } from '../optim/clip.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { applySchedule, type Schedule } from '../optim/schedule.js';
 import { makeOptimizer, makeSchedule, resolveTrainOptions, type TrainOptions } from './options.js';
@@ -236,13 +236,17 @@ export class Trainer<S extends State = State> {
       const dropoutBefore = this.model.rnn.random.state();
       this.optimizer.zeroGrad(false);
       const { loss, state: next } = lossAndGrad(this.model, batch, state);
-      const reason = !Number.isFinite(loss) ? `the loss is ${loss}` : hasNonFinite(params) ? 'the gradients contain NaN or Infinity' : null;
+      // One pass over the gradients serves the check and the clip: a NaN or Infinity among them makes the norm
+      // non-finite, and only then (rare) are they searched entry by entry.
+      const norm = gradNorm(params);
+      const diverged = !Number.isFinite(norm) && hasNonFinite(params);
+      const reason = !Number.isFinite(loss) ? `the loss is ${loss}` : diverged ? 'the gradients contain NaN or Infinity' : null;
       if (reason !== null) {
         // Leave no trace of the refused step: not in the weights, the counters, nor the dropout stream.
         this.model.rnn.random = Random.fromState(dropoutBefore);
         throw new TrainingDivergedError(this.epoch + 1, this.step + 1, this.batch + 1, numBatches, reason, lr, clip);
       }
-      if (clip > 0) clipGradNorm(params, clip);
+      if (clip > 0) clipGradNorm(params, clip, norm);
       this.optimizer.step();
       this.step++;
       this.batch++;
