@@ -2,13 +2,15 @@
 // epoch and the epochs since it, read from a history; a run with `patience` is the run without it cut where
 // `patience` epochs went by without beating the best, for a regression task and a language model; the best
 // checkpoint holds exactly the weights of the best epoch; a resumed run decides as an uninterrupted one; bad
-// settings are one-line errors before any training. Off by default (the pinned language-model runs hold that).
+// settings are one-line errors before any training; `lstm train --patience` does the same from the command line.
+// Off by default (the pinned language-model runs hold that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Trainer, bestEpochIndex, epochsWithoutImprovement, loadCheckpoint, resolveTrainOptions, resumeTraining, trainOnText, type TrainTextOptions } from '../src/train/index.js';
+import { lstm } from './helpers/cli.js';
 import { RegressionTask, makeWindows } from './helpers/regression-task.js';
 import { weightsDigest } from './helpers/old-checkpoint.js';
 
@@ -128,4 +130,38 @@ test('early stopping refuses, in one line before any training, a metric the task
   assert.deepEqual(onLoss.monitor, { metric: 'loss', goal: 'min' });
   assert.ok(['completed', 'earlyStopped'].includes((await onLoss.fit(data, null)).stopReason));
   assert.deepEqual(Object.keys(resolveTrainOptions({})).filter((k) => k === 'patience' || k === 'monitor'), [], 'absent unless asked for');
+});
+
+test('lstm train --patience stops on validation perplexity, keeps the best checkpoint beside --out and exits 0', async () => {
+  await withDir(async (dir) => {
+    const data = join(dir, 'tm.txt');
+    await writeFile(data, (await readFile(TIME_MACHINE, 'utf8')).slice(0, 4000));
+    const flags = ['train', '--data', data, '--hidden', '32', '--batch', '4', '--steps', '20', '--lr', '0.05', '--valid', '0.2', '--epochs', '12', '--json', '--sample-length', '5'];
+    const epochLines = (stdout: string): Array<Record<string, number>> => stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    const full = await lstm([...flags, '--out', join(dir, 'full.safetensors')]);
+    assert.equal(full.code, 0, full.stderr);
+    const stopAt = expectedStop(epochLines(full.stdout).map((e) => e.valPerplexity!), 2, 'min');
+    assert.ok(stopAt !== null && stopAt < 12, 'validation perplexity must stall for this test to mean anything');
+
+    const out = join(dir, 'book.safetensors');
+    const early = await lstm([...flags, '--patience', '2', '--out', out]);
+    assert.equal(early.code, 0, early.stderr);
+    const lines = epochLines(early.stdout);
+    assert.deepEqual(lines.map((e) => e.loss), epochLines(full.stdout).slice(0, stopAt).map((e) => e.loss));
+    const summary = JSON.parse(early.stdout.trim().split('\n').at(-1)!).summary;
+    const bestEpoch = bestEpochIndex(lines, { metric: 'valPerplexity', goal: 'min' }) + 1;
+    assert.equal(summary.stopReason, 'earlyStopped');
+    assert.deepEqual(summary.best, { checkpoint: join(dir, 'book.best.safetensors'), epoch: bestEpoch, patience: 2 });
+    assert.equal((await loadCheckpoint(join(dir, 'book.best.safetensors'))).training?.progress.epoch, bestEpoch);
+    assert.equal((await loadCheckpoint(out)).training?.progress.epoch, stopAt);
+
+    // A new run does not overwrite a best checkpoint it did not write (unless --force).
+    await writeFile(join(dir, 'other.best.safetensors'), 'keep me');
+    const taken = await lstm([...flags, '--patience', '2', '--out', join(dir, 'other.safetensors')]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /^lstm: error: .*other\.best\.safetensors already exists; use --resume/);
+    assert.equal(await readFile(join(dir, 'other.best.safetensors'), 'utf8'), 'keep me');
+    const noValid = await lstm([...flags, '--patience', '2', '--valid', '0', '--out', join(dir, 'v.safetensors')]);
+    assert.equal(noValid.stderr, 'lstm: error: --patience 2 watches the validation perplexity, so it needs --valid > 0\n');
+  });
 });
