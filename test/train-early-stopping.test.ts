@@ -6,22 +6,15 @@
 // Off by default (the pinned language-model runs hold that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Trainer, bestEpochIndex, epochsWithoutImprovement, loadCheckpoint, resolveTrainOptions, resumeTraining, trainOnText, type TrainTextOptions } from '../src/train/index.js';
 import { lstm } from './helpers/cli.js';
 import { RegressionTask, makeWindows } from './helpers/regression-task.js';
 import { weightsDigest } from './helpers/old-checkpoint.js';
+import { withTempDir } from './helpers/temp-dir.js';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'lstm-ts-early-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('lstm-ts-early-', fn);
 
 /** The epoch (1-based) at which patience runs out, found by walking the values: the specification, written plainly. */
 function expectedStop(values: number[], patience: number, goal: 'min' | 'max'): number | null {

@@ -4,8 +4,7 @@
 // a checkpoint of one task given to the loader or the command of another is one line naming both kinds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../src/io/safetensors.js';
 import {
@@ -15,6 +14,7 @@ import {
 import { lstm } from './helpers/cli.js';
 import { OLD_CHECKPOINT_RUN, weightsDigest } from './helpers/old-checkpoint.js';
 import { REGRESSION_LOADER, RegressionTask } from './helpers/regression-task.js';
+import { withTempDir } from './helpers/temp-dir.js';
 
 const OLD = new URL('./fixtures/checkpoints/lm-before-task-field.safetensors', import.meta.url);
 const OLD_EXPECTED = JSON.parse(await readFile(new URL('./fixtures/checkpoints/lm-before-task-field.json', import.meta.url), 'utf8')) as {
@@ -24,14 +24,7 @@ const OLD_EXPECTED = JSON.parse(await readFile(new URL('./fixtures/checkpoints/l
   resumedHistory: Array<[number, number]>;
 };
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'lstm-ts-kinds-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('lstm-ts-kinds-', fn);
 
 /** Asserts a one-line error matching `pattern`. */
 async function rejectsOneLine(promise: Promise<unknown>, pattern: RegExp): Promise<void> {

@@ -4,8 +4,6 @@
 // bit (mid-epoch, dropout included); and the language model, run as a task, is the bare-model trainer exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsWithMetadata, writeSafetensors } from '../src/io/safetensors.js';
 import {
@@ -14,19 +12,13 @@ import {
 } from '../src/train/index.js';
 import { REGRESSION_LOADER, RegressionTask, makeWindows, type RegressionMetrics, type RegressorConfig } from './helpers/regression-task.js';
 import { weightsDigest } from './helpers/old-checkpoint.js';
+import { withTempDir } from './helpers/temp-dir.js';
 
 const CONFIG: RegressorConfig = { features: 2, steps: 10, hiddenSize: 16, numLayers: 2, dropout: 0.1, seed: 5 };
 const OPTIONS: Partial<TrainOptions> = { batchSize: 16, epochs: 5, lr: 0.01, optimizer: 'adam', validFraction: 0.2, seed: 3 };
 const DATA = makeWindows(260, CONFIG.steps, 1);
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'lstm-ts-task-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('lstm-ts-task-', fn);
 
 function regressionTrainer(options: Partial<TrainOptions> = OPTIONS): Trainer<RegressionTask> {
   return new Trainer(new RegressionTask(CONFIG), options);
