@@ -24,6 +24,7 @@ export interface TrainFlags {
   weightDecay: number;
   sampling: 'random' | 'sequential';
   valid: number;
+  patience?: number;
   lrSchedule: 'constant' | 'cosine' | 'step';
   minLr: number;
   lrStep?: number;
@@ -104,6 +105,7 @@ export function defineTrain(program: Command): Command {
     .option('--weight-decay <w>', 'L2 weight decay (decoupled for adam)', nonNegativeNumber, 0)
     .addOption(choice('--sampling <how>', 'minibatch partitioning (d2l 8.3)', ['random', 'sequential'], 'sequential'))
     .option('--valid <fraction>', 'hold out this fraction of the text (its end) for validation perplexity', fraction, 0.1)
+    .option('--patience <n>', 'stop after N epochs without a better validation perplexity, keeping the best checkpoint beside --out', positiveInt)
     .addOption(choice('--lr-schedule <kind>', 'learning-rate schedule over the epochs', ['constant', 'cosine', 'step'], 'constant'))
     .option('--min-lr <rate>', "cosine schedule: the rate at the last epoch", nonNegativeNumber, 0)
     .option('--lr-step <epochs>', 'step schedule: decay every this many epochs (default: a third of --epochs)', positiveInt)

@@ -31,6 +31,8 @@ export interface RunSummary {
   /** Wall-clock seconds of this invocation. */
   seconds: number;
   checkpoint: string;
+  /** With --patience: where the best epoch's checkpoint is, and which epoch it is. */
+  best: { checkpoint: string; epoch: number; patience: number | null } | null;
   svg: string | null;
   prefix: string | null;
   sample: string | null;
@@ -90,10 +92,13 @@ export class HumanReporter implements Reporter {
     const final = s.perplexity === null ? 'no epoch completed' : `final perplexity ${formatPerplexity(s.perplexity)}${val}`;
     if (s.stopReason === 'aborted') {
       this.write(`interrupted after ${s.epochs} epoch(s) (${formatSeconds(s.seconds)}); ${final}; continue with --resume\n`);
+    } else if (s.stopReason === 'earlyStopped') {
+      this.write(`stopped early after ${s.epochs} epochs: no better validation perplexity for ${s.best?.patience} epochs (${formatSeconds(s.seconds)} this run); ${final}\n`);
     } else {
       this.write(`done: ${s.epochs} epochs (${formatSeconds(s.seconds)} this run); ${final}\n`);
     }
     this.write(`checkpoint: ${s.checkpoint}\n`);
+    if (s.best !== null) this.write(`best checkpoint: ${s.best.checkpoint} (epoch ${s.best.epoch})\n`);
     if (s.svg !== null) this.write(`perplexity curve: ${s.svg}\n`);
     if (s.sample !== null && s.prefix !== null) this.write(`sample (greedy, after ${quoted(s.prefix)}):\n${s.sample}\n`);
   }

@@ -26,7 +26,7 @@ export class TrainingProgressBar {
   }
 
   update(info: BatchInfo): void {
-    const payload = { epoch: info.epoch, epochs: this.totalEpochs, loss: info.loss.toFixed(3), ppl: Math.exp(info.loss).toFixed(2), rate: formatRate(info.tokensPerSec) };
+    const payload = { epoch: info.epoch, epochs: this.totalEpochs, loss: info.loss.toFixed(3), ppl: Math.exp(info.loss).toFixed(2), rate: formatRate(info.itemsPerSec) };
     if (this.bar === null) {
       // The first minibatch seen fixes the scale: a resumed run counts only what is left.
       this.startEpoch = info.epoch - 1;

@@ -43,6 +43,9 @@ export function applyPreset(flags: TrainFlags, sourceOf: (key: string) => Option
 }
 
 export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): TrainPlan {
+  if (flags.patience !== undefined && flags.valid === 0 && !flags.resume) {
+    throw new CliError(`--patience ${flags.patience} watches the validation perplexity, so it needs --valid > 0`);
+  }
   if (flags.dropout > 0 && flags.layers === 1) {
     throw new CliError(`--dropout ${flags.dropout} has no effect with --layers 1 (dropout is applied between stacked layers); use --layers 2 or more, or --dropout 0`);
   }
@@ -52,7 +55,7 @@ export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): T
   };
   const training: Partial<TrainOptions> = {
     batchSize: flags.batch, numSteps: flags.steps, epochs: flags.epochs, lr: flags.lr, clip: flags.clip,
-    optimizer: flags.optimizer, weightDecay: flags.weightDecay, sampling: flags.sampling, validFraction: flags.valid,
+    optimizer: flags.optimizer, weightDecay: flags.weightDecay, sampling: flags.sampling, validFraction: flags.valid, patience: flags.patience,
     lrSchedule: flags.lrSchedule, minLr: flags.minLr, lrStepEpochs: flags.lrStep, lrGamma: flags.lrGamma, seed: flags.seed,
   };
   const resolved = resolveTrainOptions(training, 'training options');
@@ -60,6 +63,11 @@ export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): T
     throw new CliError(`--min-lr ${resolved.minLr} must not exceed the learning rate ${resolved.lr} (--lr)`);
   }
   return { flags, given, model, text: { tokens: flags.tokens, preprocess: flags.preprocess }, training };
+}
+
+/** Where --patience keeps the best epoch's checkpoint: book.safetensors -> book.best.safetensors. */
+export function bestPathFor(out: string): string {
+  return `${out.replace(/\.safetensors$/i, '')}.best.safetensors`;
 }
 
 /** Refuses an --out the run could not write, or would overwrite, before any time is spent training. */
@@ -90,6 +98,7 @@ export function resumeOverrides(plan: TrainPlan): ResumeOverrides {
     ...pick('minLr', 'minLr', flags.minLr),
     ...pick('lrStep', 'lrStepEpochs', flags.lrStep),
     ...pick('lrGamma', 'lrGamma', flags.lrGamma),
+    ...pick('patience', 'patience', flags.patience),
   };
 }
 

@@ -17,7 +17,7 @@ import { CliError, EXIT_INTERRUPTED } from './errors.js';
 import { quoted } from './format.js';
 import { HumanReporter, JsonReporter, type Reporter } from './output.js';
 import { svgPathFor, writePerplexityChart } from './svg.js';
-import { applyPreset, checkOutPath, planTraining, resumeConflicts, resumeOverrides, type TrainPlan } from './train-config.js';
+import { applyPreset, bestPathFor, checkOutPath, planTraining, resumeConflicts, resumeOverrides, type TrainPlan } from './train-config.js';
 
 const write = (text: string): void => void process.stdout.write(text);
 const warn = (text: string): void => void process.stderr.write(`lstm: ${text}\n`);
@@ -30,7 +30,10 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   if (flags.threads !== undefined) setThreads(flags.threads);
   checkOutPath(flags.out, flags.resume, flags.force);
   const corpus = loadText(flags.data);
-  if (flags.resume) await checkResumable(plan, corpus);
+  const savedPatience = flags.resume ? await checkResumable(plan, corpus) : undefined;
+  // With --patience the best epoch's checkpoint is kept beside --out (a resumed run keeps it where the run did).
+  const best = (flags.patience ?? savedPatience) === undefined ? undefined : bestPathFor(flags.out);
+  if (best !== undefined && !flags.resume) checkOutPath(best, false, flags.force);
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
@@ -69,8 +72,10 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   let run: TrainingRun;
   try {
     run = flags.resume
-      ? await resumeTraining(flags.out, corpus.text, { overrides: resumeOverrides(plan), controls })
-      : await trainOnText(corpus.text, { model: plan.model, text: plan.text, maxTokens: flags.maxTokens, training: plan.training, checkpointPath: flags.out, controls });
+      ? await resumeTraining(flags.out, corpus.text, { overrides: resumeOverrides(plan), bestCheckpointPath: best, controls })
+      : await trainOnText(corpus.text, {
+        model: plan.model, text: plan.text, maxTokens: flags.maxTokens, training: plan.training, checkpointPath: flags.out, bestCheckpointPath: best, controls,
+      });
   } catch (err) {
     if (err instanceof TrainingDivergedError) {
       const kept = savedEpoch === null ? `no checkpoint was written to ${flags.out}` : `${flags.out} keeps the last good state (epoch ${savedEpoch})`;
@@ -92,7 +97,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     const title = `${describeShort(run)} on ${corpus.builtin ? 'Moby Dick' : basename(corpus.source)}`;
     await writePerplexityChart(svg, history, { title });
   }
-  const completed = run.result.stopReason === 'completed';
+  const completed = run.result.stopReason === 'completed' || run.result.stopReason === 'earlyStopped';
   const sample = completed && prefix !== null ? generate(run.model, run.vocab, run.text, prefix, { length: flags.sampleLength, strategy: 'greedy' }) : null;
   reporter.finish({
     stopReason: run.result.stopReason,
@@ -102,6 +107,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     valPerplexity: last?.valPerplexity ?? null,
     seconds: (performance.now() - started) / 1000,
     checkpoint: flags.out,
+    best: best === undefined || run.trainer.best === null ? null : { checkpoint: best, epoch: run.trainer.best.epoch, patience: run.trainer.options.patience ?? null },
     svg,
     prefix: sample === null ? null : prefix,
     sample,
@@ -112,8 +118,8 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   return completed ? 0 : EXIT_INTERRUPTED;
 }
 
-/** --resume only makes sense on the run the checkpoint holds: same model settings and the same tokens. */
-async function checkResumable(plan: TrainPlan, corpus: CorpusText): Promise<void> {
+/** --resume only makes sense on the run the checkpoint holds: same model settings and the same tokens. Returns its patience. */
+async function checkResumable(plan: TrainPlan, corpus: CorpusText): Promise<number | undefined> {
   const { out } = plan.flags;
   const ckpt = await loadCheckpoint(out);
   if (ckpt.training === null) throw new CliError(`--resume: ${out} holds weights only (no training state), so there is nothing to resume`);
@@ -135,6 +141,7 @@ async function checkResumable(plan: TrainPlan, corpus: CorpusText): Promise<void
       throw new CliError(`--resume: ${corpus.source} is not the text ${out} was trained on${limit}; give the same --data to continue`);
     }
   }
+  return progress.options.patience;
 }
 
 /** The sampler's own check, said in terms of the flags, before the first epoch rather than inside it. */
@@ -173,7 +180,8 @@ function describeTraining(start: RunStart, engine: string): string {
   const schedule = o.lrSchedule === 'constant' ? '' : o.lrSchedule === 'cosine' ? ` (cosine to ${o.minLr})` : ` (x${o.lrGamma} every ${o.lrStepEpochs} epochs)`;
   const decay = o.weightDecay > 0 ? `, weight decay ${o.weightDecay}` : '';
   const clip = o.clip > 0 ? `clip ${o.clip}` : 'no clipping';
-  return `${o.epochs} epochs, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine}`;
+  const patience = o.patience === undefined ? '' : `, patience ${o.patience}`;
+  return `${o.epochs} epochs${patience}, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine}`;
 }
 
 function describeShort(run: TrainingRun): string {

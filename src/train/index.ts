@@ -1,5 +1,6 @@
-// Training and generation: model configs, corpus preparation, the truncated-BPTT step and trainer, checkpoints,
-// text generation, and whole jobs (train on a text, resume, evaluate, generate) for command-line front ends.
+// Training and generation: the task seam and the trainer that drives any task, language modelling as one task
+// (model configs, corpus preparation, the truncated-BPTT step), checkpoints, text generation, and whole jobs
+// (train on a text, resume, evaluate, generate) for command-line front ends.
 export { buildModel, countParameters, describeModel, shortModelName, validateModelConfig, type CellKind, type ModelConfig } from './model-config.js';
 export { prepareCorpus, textToTokens, validateTextSettings, type PrepareOptions, type PreparedCorpus, type TextSettings } from './corpus.js';
 export { detachState, evaluateLoss, lossAndGrad, type EvaluateOptions, type Evaluation, type StepResult, type TokenBatch } from './step.js';
@@ -8,12 +9,20 @@ export {
   type LRScheduleKind, type OptimizerKind, type TrainOptions,
 } from './options.js';
 export {
+  TASK_KINDS, checkpointTaskKind, wrongTaskError,
+  type AnyTask, type BatchLoss, type DataOf, type MetricGoal, type MetricsOf, type Task, type TaskEpoch, type TaskKind, type TaskLoader,
+  type TrainableModel, type TrainingSummary,
+} from './task.js';
+export { LanguageModelTask, type LanguageModelInfo, type LanguageModelMetrics } from './lm-task.js';
+export { bestEpochIndex, epochsWithoutImprovement, type Monitor } from './early-stopping.js';
+export {
   Trainer, TrainingDivergedError,
-  type BatchInfo, type EpochStats, type FitControls, type FitResult, type StopReason, type TrainerProgress, type TrainerSnapshot,
+  type BatchInfo, type EpochBase, type EpochStats, type FitControls, type FitResult, type StopReason, type TrainerProgress, type TrainerSnapshot,
 } from './trainer.js';
 export {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointContents, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint,
-  type Checkpoint, type CheckpointInput, type CheckpointMetadata, type CorpusInfo,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LANGUAGE_MODEL_LOADER, checkpointContents, decodeCheckpoint, decodeTaskCheckpoint, encodeCheckpoint,
+  loadCheckpoint, loadTaskCheckpoint, saveCheckpoint, saveTaskCheckpoint, taskCheckpointContents,
+  type Checkpoint, type CheckpointInput, type CheckpointMetadata, type CorpusInfo, type TaskCheckpoint,
 } from './checkpoint.js';
 export { argmax, generate, pickToken, type GenerateOptions, type SamplingStrategy } from './generate.js';
 export {

@@ -13,7 +13,7 @@ export type LRScheduleKind = 'constant' | 'cosine' | 'step';
 
 export interface TrainOptions {
   batchSize: number;
-  /** Tokens per sequence: the truncation length of backpropagation through time. */
+  /** Language model: tokens per sequence, the truncation length of backpropagation through time. */
   numSteps: number;
   /** Total epochs of the run (also the horizon of the cosine schedule). */
   epochs: number;
@@ -24,9 +24,9 @@ export interface TrainOptions {
   weightDecay: number;
   /** SGD only. */
   momentum: number;
-  /** 'random': fresh zero state per minibatch; 'sequential': state carried (detached) through each epoch. */
+  /** Language model: 'random', a fresh zero state per minibatch; 'sequential', the state carried (detached) through each epoch. */
   sampling: BatchMode;
-  /** Fraction of the corpus (its tail) held out to report validation perplexity each epoch; 0 for none. */
+  /** Fraction of the data held out (a language model's: the tail of its text) for the validation metrics of each epoch; 0 for none. */
   validFraction: number;
   lrSchedule: LRScheduleKind;
   /** 'step' schedule: multiply the rate by lrGamma every lrStepEpochs epochs. */
@@ -36,6 +36,10 @@ export interface TrainOptions {
   minLr: number;
   /** Seeds minibatch order and dropout masks (the model's own seed fixes its initial weights). */
   seed: number;
+  /** Stop once this many epochs in a row have not improved the watched metric; absent: never stop early. */
+  patience?: number;
+  /** The metric early stopping and the best checkpoint watch: `loss` or one of the task's (default: the task's, valPerplexity for a language model). */
+  monitor?: string;
 }
 
 /** Learning rates that work for the defaults: d2l uses 1 with plain SGD; Adam wants far smaller steps. */
@@ -59,7 +63,8 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'lr' | 'lrStepEp
   seed: 0,
 });
 
-const KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_TRAIN_OPTIONS), 'lr', 'lrStepEpochs']);
+// patience and monitor have no default: a run without them saves exactly the options it saved before they existed.
+const KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_TRAIN_OPTIONS), 'lr', 'lrStepEpochs', 'patience', 'monitor']);
 
 /** Fills in defaults and checks every field; errors are one line naming the field and its value. */
 export function resolveTrainOptions(partial: Partial<TrainOptions> = {}, where = 'training options'): TrainOptions {
@@ -103,6 +108,8 @@ export function resolveTrainOptions(partial: Partial<TrainOptions> = {}, where =
   }
   if (o.lrSchedule === 'cosine' && o.minLr > o.lr) fail(`minLr ${o.minLr} must not exceed lr ${o.lr}`);
   if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) fail(`seed must be an integer in [0, 2^32), got ${JSON.stringify(o.seed)}`);
+  if (o.patience !== undefined) int('patience', 1);
+  if (o.monitor !== undefined && !(typeof o.monitor === 'string' && o.monitor.length > 0)) fail(`monitor must be a metric name, got ${JSON.stringify(o.monitor)}`);
   return o;
 }
 

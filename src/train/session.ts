@@ -1,7 +1,7 @@
 // Whole jobs on top of the pieces, one function per command a user runs: train a model on a text (saving a
-// checkpoint after every epoch and when stopped early), resume from a checkpoint, evaluate a checkpoint's
-// perplexity on a text, and generate from a checkpoint. A run that diverges throws before anything is saved,
-// so the last checkpoint on disk stays the last good one.
+// checkpoint after every epoch and when stopped early, and optionally a copy of the best epoch's beside it),
+// resume from a checkpoint, evaluate a checkpoint's perplexity on a text, and generate from a checkpoint. A run
+// that diverges throws before anything is saved, so the last checkpoint on disk stays the last good one.
 import { Random } from '../core/random.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNModel } from '../nn/rnn-model.js';
@@ -24,11 +24,14 @@ export interface TrainTextOptions {
   training?: Partial<TrainOptions>;
   /** Where to save after every epoch and when stopped early (maxSeconds, abort, maxEpochs). */
   checkpointPath?: string;
+  /** Where to keep the checkpoint of the best epoch so far by the watched metric (training.monitor, default valPerplexity). */
+  bestCheckpointPath?: string;
   controls?: RunControls;
 }
 
 /** The training options a resumed run may change without invalidating the optimizer state it continues. */
-export type ResumeOverrides = Partial<Pick<TrainOptions, 'epochs' | 'lr' | 'clip' | 'lrSchedule' | 'lrStepEpochs' | 'lrGamma' | 'minLr'>>;
+export type ResumeOverrides = Partial<Pick<TrainOptions, 'epochs' | 'lr' | 'clip' | 'lrSchedule' | 'lrStepEpochs' | 'lrGamma' | 'minLr' | 'patience'>>;
+const RESUME_OVERRIDES: ReadonlyArray<keyof ResumeOverrides> = ['epochs', 'lr', 'clip', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'minLr', 'patience'];
 
 export interface ResumeOptions {
   overrides?: ResumeOverrides;
@@ -36,6 +39,8 @@ export interface ResumeOptions {
   maxTokens?: number;
   /** Where to keep saving; defaults to the checkpoint being resumed. */
   checkpointPath?: string;
+  /** Where to keep the best epoch's checkpoint (as in TrainTextOptions); none by default. */
+  bestCheckpointPath?: string;
   controls?: RunControls;
 }
 
@@ -75,20 +80,28 @@ export function corpusChecksum(ids: Int32Array): string {
   return h.toString(16).padStart(8, '0');
 }
 
-type Save = (trainer: Trainer, corpus: CorpusInfo) => Promise<void>;
+type Save = (trainer: Trainer, corpus: CorpusInfo, path: string) => Promise<void>;
 
-async function run(start: Omit<RunStart, 'trainTokens' | 'validTokens'>, ids: Int32Array, corpus: CorpusInfo, save: Save, controls: RunControls) {
+interface Paths {
+  last?: string;
+  best?: string;
+}
+
+async function run(start: Omit<RunStart, 'trainTokens' | 'validTokens'>, ids: Int32Array, corpus: CorpusInfo, save: Save, paths: Paths, controls: RunControls) {
   const { trainer } = start;
   const { train, valid } = trainer.split(ids);
+  if (paths.best !== undefined) trainer.checkMonitor(valid !== null);
   await controls.onStart?.({ ...start, trainTokens: train.length, validTokens: valid?.length ?? 0 });
   const result = await trainer.fit(train, valid, {
     ...controls,
     onEpoch: async (stats) => {
-      await save(trainer, corpus);
+      if (paths.last !== undefined) await save(trainer, corpus, paths.last);
+      if (paths.best !== undefined && trainer.best?.epoch === stats.epoch) await save(trainer, corpus, paths.best);
       await controls.onEpoch?.(stats);
     },
   });
-  if (result.stopReason !== 'completed') await save(trainer, corpus);
+  const finished = result.stopReason === 'completed' || result.stopReason === 'earlyStopped';
+  if (!finished && paths.last !== undefined) await save(trainer, corpus, paths.last);
   return { result, trainTokens: train.length, validTokens: valid?.length ?? 0 };
 }
 
@@ -104,12 +117,11 @@ export async function trainOnText(text: string, options: TrainTextOptions): Prom
     tokenCount: prepared.tokenCount,
     checksum: corpusChecksum(prepared.ids),
   };
-  const path = options.checkpointPath;
-  const save = async (t: Trainer, c: CorpusInfo): Promise<void> => {
-    if (path !== undefined) await saveCheckpoint(path, { config, model, text: options.text, vocab: prepared.vocab, trainer: t, corpus: c });
-  };
+  const save = (t: Trainer, c: CorpusInfo, path: string): Promise<void> =>
+    saveCheckpoint(path, { config, model, text: options.text, vocab: prepared.vocab, trainer: t, corpus: c });
   const start = { config, vocab: prepared.vocab, trainer, unknownCount: prepared.unknownCount };
-  const done = await run(start, prepared.ids, corpus, save, options.controls ?? {});
+  const paths = { last: options.checkpointPath, best: options.bestCheckpointPath };
+  const done = await run(start, prepared.ids, corpus, save, paths, options.controls ?? {});
   return {
     config, text: options.text, vocab: prepared.vocab, model, trainer, result: done.result, sameCorpus: true,
     corpus: { ...corpus, trainTokens: done.trainTokens, validTokens: done.validTokens, unknownCount: prepared.unknownCount },
@@ -120,7 +132,7 @@ export async function trainOnText(text: string, options: TrainTextOptions): Prom
 export async function resumeTraining(checkpointPath: string, text: string, options: ResumeOptions = {}): Promise<TrainingRun> {
   const ckpt = await loadCheckpoint(checkpointPath);
   if (ckpt.training === null) throw new Error(`${checkpointPath} holds weights only (saved without training state), so there is nothing to resume`);
-  const allowed = new Set(['epochs', 'lr', 'clip', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'minLr']);
+  const allowed: ReadonlySet<string> = new Set(RESUME_OVERRIDES);
   const overrides = Object.fromEntries(Object.entries(options.overrides ?? {}).filter(([, v]) => v !== undefined));
   const refused = Object.keys(overrides).filter((k) => !allowed.has(k));
   if (refused.length > 0) throw new Error(`cannot change ${refused.join(', ')} when resuming (only ${[...allowed].join(', ')})`);
@@ -131,10 +143,10 @@ export async function resumeTraining(checkpointPath: string, text: string, optio
   const prepared = prepareCorpus(text, ckpt.text, { vocab: ckpt.vocab, maxTokens });
   const checksum = corpusChecksum(prepared.ids);
   const corpus: CorpusInfo = { maxTokens, minFreq: saved?.minFreq ?? 0, tokenCount: prepared.tokenCount, checksum };
-  const path = options.checkpointPath ?? checkpointPath;
   const { config, model, vocab } = ckpt;
-  const save = (t: Trainer, c: CorpusInfo): Promise<void> => saveCheckpoint(path, { config, model, text: ckpt.text, vocab, trainer: t, corpus: c });
-  const done = await run({ config, vocab, trainer, unknownCount: prepared.unknownCount }, prepared.ids, corpus, save, options.controls ?? {});
+  const save = (t: Trainer, c: CorpusInfo, path: string): Promise<void> => saveCheckpoint(path, { config, model, text: ckpt.text, vocab, trainer: t, corpus: c });
+  const paths = { last: options.checkpointPath ?? checkpointPath, best: options.bestCheckpointPath };
+  const done = await run({ config, vocab, trainer, unknownCount: prepared.unknownCount }, prepared.ids, corpus, save, paths, options.controls ?? {});
   return {
     config, text: ckpt.text, vocab, model, trainer, result: done.result,
     sameCorpus: saved === null || saved.checksum === checksum,
