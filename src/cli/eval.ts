@@ -6,16 +6,16 @@ import type { EvalFlags } from './args.js';
 import { loadText } from './data.js';
 import { CliError } from './errors.js';
 import { formatCount, formatPerplexity } from './format.js';
-import { setThreads } from '../kernels/wasm/threads.js';
+import { init } from '../kernels/runtime.js';
 
 export async function evalAction(flags: EvalFlags): Promise<number> {
-  if (flags.threads !== undefined) setThreads(flags.threads);
   const ckpt = await loadCheckpoint(flags.model);
   const corpus = loadText(flags.data);
   const prepared = prepareCorpus(corpus.text, ckpt.text, { vocab: ckpt.vocab, maxTokens: flags.maxTokens });
   if (prepared.tokenCount < 2) {
     throw new CliError(`${corpus.source} has ${prepared.tokenCount} token(s) under the checkpoint's settings; evaluation needs at least 2 (one to read, one to predict)`);
   }
+  await init({ threads: flags.threads ?? 'auto' });
   const trained = ckpt.training?.progress.options;
   const batchSize = flags.batch ?? trained?.batchSize ?? 32;
   const numSteps = flags.steps ?? trained?.numSteps ?? 35;

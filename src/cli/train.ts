@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { detokenize, type Vocab } from '../data/index.js';
 import { useEngine } from '../engine/index.js';
-import { setThreads } from '../kernels/wasm/threads.js';
+import { init, type RuntimeInfo } from '../kernels/runtime.js';
 import {
   TrainingDivergedError, corpusChecksum, countParameters, describeModel, generate, loadCheckpoint, prepareCorpus, resumeTraining, textToTokens, trainOnText,
   type RunControls, type RunStart, type TextSettings, type TrainingRun,
@@ -27,10 +27,10 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
-  if (flags.threads !== undefined) setThreads(flags.threads);
   checkOutPath(flags.out, flags.resume, flags.force);
   const corpus = loadText(flags.data);
   if (flags.resume) await checkResumable(plan, corpus);
+  const runtime = await init({ threads: flags.threads ?? 'auto' });
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
@@ -54,7 +54,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
       reporter.start({
         corpus: corpus.source, builtin: corpus.builtin, textSettings: `${plan.text.tokens}, preprocess ${plan.text.preprocess}`,
         tokens: start.trainTokens + start.validTokens, trainTokens: start.trainTokens, validTokens: start.validTokens, vocabSize: start.vocab.size,
-        model: describeModel(start.config), training: describeTraining(start, flags.engine), checkpoint: flags.out,
+        model: describeModel(start.config), training: describeTraining(start, flags.engine, runtime), checkpoint: flags.out,
         resumed: flags.resume ? { epoch: start.trainer.epoch, batch: start.trainer.batch } : null,
         totalEpochs: start.trainer.options.epochs,
       });
@@ -168,12 +168,12 @@ function samplePrefix(given: string | undefined, text: string, numSteps: number,
   return head.length > 0 ? detokenize(head, settings.tokens) : vocab.tokenAt(vocab.size - 1);
 }
 
-function describeTraining(start: RunStart, engine: string): string {
+function describeTraining(start: RunStart, engine: string, runtime: RuntimeInfo): string {
   const o = start.trainer.options;
   const schedule = o.lrSchedule === 'constant' ? '' : o.lrSchedule === 'cosine' ? ` (cosine to ${o.minLr})` : ` (x${o.lrGamma} every ${o.lrStepEpochs} epochs)`;
   const decay = o.weightDecay > 0 ? `, weight decay ${o.weightDecay}` : '';
   const clip = o.clip > 0 ? `clip ${o.clip}` : 'no clipping';
-  return `${o.epochs} epochs, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine}`;
+  return `${o.epochs} epochs, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine} (${runtime.backend} kernels, ${runtime.threads} thread${runtime.threads > 1 ? 's' : ''})`;
 }
 
 function describeShort(run: TrainingRun): string {

@@ -17,6 +17,8 @@ const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
 const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
 const MAX_WORKERS = 15;
+/** The calling thread and at most MAX_WORKERS workers. */
+export const MAX_THREADS = MAX_WORKERS + 1;
 const CONTROL_INTS = 96;
 /** A layer's time loop by op code (3..8), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
 const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
@@ -122,7 +124,12 @@ export class LagMonitor {
 
 export class ThreadPool {
   private readonly ex: WasmExports;
-  private readonly control: Int32Array;
+  /**
+   * The control block shared with the workers; null without shared memory (a page that is not cross-origin
+   * isolated), where the pool runs everything on the calling thread. It is only ever kept over a shared buffer:
+   * an unshared memory's buffer is detached whenever the memory grows, and a view kept over it would fail.
+   */
+  private readonly control: Int32Array | null = null;
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
   private readonly lag = new LagMonitor();
@@ -130,18 +137,18 @@ export class ThreadPool {
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
     this.ex = inst.exports;
+    this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
+    if (!inst.shared) return; // no shared memory (a page without cross-origin isolation): one thread
     const workers = Math.max(0, Math.min(MAX_WORKERS, threads - 1));
     const controlPtr = this.ex.alloc(CONTROL_INTS * 4);
-    this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
     const scratch = Array.from({ length: workers }, () => this.ex.alloc(SCRATCH_BYTES));
-    this.control = new Int32Array(inst.memory.buffer, controlPtr, CONTROL_INTS);
-    this.control.fill(0);
-    if (!inst.shared) return; // no shared memory (a page without cross-origin isolation): one thread
+    const control = new Int32Array(inst.memory.buffer, controlPtr, CONTROL_INTS);
+    this.control = control.fill(0);
     for (let w = 0; w < workers; w++) {
       const worker = spawnWorker();
       if (worker === null) break;
       worker.unref?.();
-      this.control[SCRATCH + w] = scratch[w]!;
+      control[SCRATCH + w] = scratch[w]!;
       worker.postMessage({ module: inst.module, memory: inst.memory, control: controlPtr, index: w });
       this.workers.push(worker);
     }
@@ -161,6 +168,7 @@ export class ThreadPool {
 
   /** Threads that can share a product (workers still starting up do not count yet). */
   get active(): number {
+    if (this.control === null) return 1;
     return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
   }
 
@@ -208,7 +216,7 @@ export class ThreadPool {
       fn(...args, 0, B, this.mainScratch);
       return;
     }
-    const ctl = this.control;
+    const ctl = this.control!;
     ctl[OP] = 3 + STEP_KERNELS.indexOf(kernel);
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
@@ -221,7 +229,7 @@ export class ThreadPool {
 
   /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
   private run(op: number, band: number, m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
-    const ctl = this.control;
+    const ctl = this.control!;
     const extent = op === 2 ? m : n;
     ctl[OP] = op;
     ctl.set([m, n, k, a, b, c, transA, transB, beta], JOB);
@@ -238,7 +246,7 @@ export class ThreadPool {
 
   /** Starts the job written into the control block, runs this thread's share, and waits for the workers. */
   private dispatch(ownShare: () => void): void {
-    const ctl = this.control;
+    const ctl = this.control!;
     const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
@@ -256,9 +264,11 @@ export class ThreadPool {
   }
 
   close(): void {
-    Atomics.store(this.control, QUIT, 1);
-    Atomics.add(this.control, SEQ, 1);
-    Atomics.notify(this.control, SEQ);
+    const ctl = this.control;
+    if (ctl === null) return;
+    Atomics.store(ctl, QUIT, 1);
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
