@@ -34,7 +34,7 @@ function logits(ckpt: Checkpoint, ids: Float32Array, B: number, T: number): Floa
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lstm-export-'));
-  const text = loadDefaultCorpus().slice(0, 3000);
+  const text = (await loadDefaultCorpus()).slice(0, 3000);
   data = join(dir, 'small.txt');
   await writeFile(data, text);
   // What `lstm train` saves after its first epoch, without spending an epoch on it.

@@ -46,7 +46,7 @@ after(async () => {
 
 test('PyTorch round trip: export, torchrun --nproc_per_node 2 for 20 steps, import; same perplexity and greedy text', { skip: skip ?? false, timeout: 300_000 }, async () => {
   dir = await mkdtemp(join(tmpdir(), 'lstm-torch-'));
-  const corpus = loadDefaultCorpus();
+  const corpus = await loadDefaultCorpus();
   const [trainText, heldOut] = [join(dir, 'train.txt'), join(dir, 'held-out.txt')];
   await writeFile(trainText, corpus.slice(0, 4000));
   await writeFile(heldOut, corpus.slice(200_000, 202_000));

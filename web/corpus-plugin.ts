@@ -10,7 +10,7 @@ const RESOLVED = '\0' + ID;
 
 /** Whole chapters from the start, as many as fit in `maxChars`. */
 export function openingChapters(maxChars: number): { text: string; chapters: number } {
-  const full = loadDefaultCorpus();
+  const full = await loadDefaultCorpus();
   const heading = /^CHAPTER (\d+)\. /gm;
   let cut = full.length;
   let chapters = 0;

@@ -9,7 +9,7 @@ import { useEngine } from '../engine/index.js';
 import { init, type RuntimeInfo } from '../kernels/runtime.js';
 import {
   TrainingDivergedError, corpusChecksum, countParameters, describeModel, generate, loadCheckpoint, prepareCorpus, resumeTraining, textToTokens, trainOnText,
-  type RunControls, type RunStart, type TextSettings, type TrainingRun,
+  type ResolvedTextSettings, type RunControls, type RunStart, type TrainingRun,
 } from '../train/index.js';
 import type { TrainFlags } from './args.js';
 import { loadText, type CorpusText } from './data.js';
@@ -28,7 +28,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
   checkOutPath(flags.out, flags.resume, flags.force);
-  const corpus = loadText(flags.data);
+  const corpus = await loadText(flags.data);
   if (flags.resume) await checkResumable(plan, corpus);
   const runtime = await init({ threads: flags.threads ?? 'auto' });
 
@@ -149,7 +149,7 @@ function checkEnoughText(start: RunStart, plan: TrainPlan): void {
 }
 
 /** The given --prefix (checked against the vocabulary now, not after training), or the text's first tokens. */
-function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: TextSettings, vocab: Vocab): string {
+function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: ResolvedTextSettings, vocab: Vocab): string {
   const asTyped = { ...settings, preprocess: 'none' as const };
   if (given !== undefined) {
     const tokens = textToTokens(given, asTyped);

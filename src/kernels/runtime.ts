@@ -178,14 +178,16 @@ export function initSync(options: RuntimeOptions = {}): RuntimeInfo {
 function buildSync(options: Required<RuntimeOptions>): Runtime {
   const { wasm, reason } = decide(options);
   if (!wasm) return refRuntime(reason);
+  let inst: WasmInstance;
   try {
-    return wasmRuntime(initWasmSync(), options, reason);
+    inst = initWasmSync();
   } catch (err) {
     // A page's main thread may refuse to compile a module synchronously: the defaults then fall back to the
     // reference and say so, rather than fail the first forward pass.
     if (options.backend === 'wasm') throw err;
     return refRuntime(`the WebAssembly kernels could not be compiled synchronously here (${(err as Error).message}); await init() first to use them`);
   }
+  return wasmRuntime(inst, options, reason);
 }
 
 function runtime(): Runtime {

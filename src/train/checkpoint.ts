@@ -4,11 +4,12 @@
 // settings, vocabulary, optimizer hyperparameters and training progress. Loading validates all of it up front,
 // with one-line errors that name the file and the problem, before anything is handed back.
 import { Tensor, shapeString } from '../core/tensor.js';
+import { requireNode } from '../platform/node.js';
 import { Vocab, type VocabJSON } from '../data/vocab.js';
 import { decodeSafetensors, encodeSafetensors, writeSafetensors, type TensorDict } from '../io/safetensors.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Hyper, OptimizerState } from '../optim/optimizer.js';
-import { validateTextSettings, type TextSettings } from './corpus.js';
+import { validateTextSettings, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 import { buildModel, shortModelName, validateModelConfig, type ModelConfig } from './model-config.js';
 import { makeOptimizer, resolveTrainOptions } from './options.js';
 import type { Trainer, TrainerProgress, TrainerSnapshot } from './trainer.js';
@@ -23,7 +24,7 @@ export interface CheckpointMetadata {
   format: typeof CHECKPOINT_FORMAT;
   version: typeof CHECKPOINT_VERSION;
   model: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: VocabJSON;
   optimizer: { kind: string; hyper: Hyper; step: number } | null;
   training: TrainerProgress | null;
@@ -53,7 +54,7 @@ export interface CheckpointInput {
 /** A validated checkpoint: a ready model plus what generation and resuming need. */
 export interface Checkpoint {
   config: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: Vocab;
   /** Built from `config` with the saved weights loaded, in training mode. */
   model: RNNModel;
@@ -106,7 +107,7 @@ export async function saveCheckpoint(path: string, input: CheckpointInput): Prom
 }
 
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
-  const fs = await import('node:fs/promises');
+  const fs = requireNode('node:fs/promises', 'loadCheckpoint');
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path);

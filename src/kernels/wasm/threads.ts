@@ -4,6 +4,7 @@
 // Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
 // poll for about 16K rounds after a job (generation's next token comes within that) and only then sleep.
 // Workers are unref'd: they never keep a process alive.
+import { nodeBuiltin } from '../../platform/node.js';
 import type { WasmExports, WasmInstance } from './backend.js';
 
 /** Int32 slots of the control block shared with the workers. */
@@ -69,19 +70,14 @@ interface AnyWorker {
 
 /** Cores this runtime reports (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
 export function availableCores(): number {
-  const os = nodeBuiltin<{ availableParallelism?(): number; cpus(): unknown[] }>('node:os');
-  if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
+  const os = nodeBuiltin('node:os');
+  if (os !== undefined) return os.availableParallelism();
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return nav?.hardwareConcurrency ?? 1;
 }
 
-function nodeBuiltin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
-  return proc?.getBuiltinModule?.(name) as T | undefined;
-}
-
 function spawnWorker(): AnyWorker | null {
-  const threads = nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => AnyWorker }>('node:worker_threads');
+  const threads = nodeBuiltin('node:worker_threads');
   if (threads !== undefined) return new threads.Worker(WORKER_SOURCE, { eval: true });
   const g = globalThis as { Worker?: new (url: string) => AnyWorker; Blob?: new (parts: string[], o: { type: string }) => unknown; URL?: { createObjectURL(b: unknown): string } };
   if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
