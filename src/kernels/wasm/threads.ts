@@ -254,9 +254,20 @@ export class ThreadPool {
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctl, DONE);
       if (((done - target) | 0) >= 0) break;
-      if (spins > 20000) Atomics.wait(ctl, DONE, done, 1);
+      if (spins > 20000 && this.canWait) this.waitBriefly(ctl, done);
     }
     this.lag.record(own - started, performance.now() - own);
+  }
+
+  /** A page's main thread may not block (Atomics.wait throws there): it then keeps spinning instead. */
+  private canWait = true;
+
+  private waitBriefly(ctl: Int32Array, done: number): void {
+    try {
+      Atomics.wait(ctl, DONE, done, 1);
+    } catch {
+      this.canWait = false;
+    }
   }
 
   close(): void {
