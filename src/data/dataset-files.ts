@@ -36,7 +36,7 @@ export interface DatasetFileOptions {
   onFetch?: (message: string) => void;
 }
 
-/** A tarball larger than this is refused before it is unpacked (Moby Dick's is 2.9 MB). */
+/** A tarball larger than this is refused before it is unpacked (Moby Dick's is 1.5 MB). */
 const MAX_TARBALL_BYTES = 64 << 20;
 const DONE_MARKER = '.lstm-ts-complete';
 
