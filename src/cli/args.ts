@@ -38,6 +38,9 @@ export interface TrainFlags {
   engine: 'auto' | 'fused' | 'autograd';
   threads?: number;
   sampleLength: number;
+  sampleStrategy: 'greedy' | 'sample' | 'top-k';
+  sampleTopK: number;
+  sampleTemperature: number;
   prefix?: string;
   preset?: 'd2l';
 }
@@ -118,6 +121,9 @@ export function defineTrain(program: Command): Command {
     .addOption(choice('--engine <name>', "'fused': fast hand-derived kernels; 'autograd': the tape", ['auto', 'fused', 'autograd'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--sample-length <n>', 'tokens to generate after training (0 = no sample)', nonNegativeInt, 50)
+    .addOption(choice('--sample-strategy <name>', "how the sample after training picks tokens ('top-k' and 'sample' draw with --seed)", ['greedy', 'sample', 'top-k'], 'greedy'))
+    .option('--sample-top-k <k>', 'top-k: sample among the k most likely tokens', positiveInt, 5)
+    .option('--sample-temperature <t>', "softmax temperature of 'sample' and 'top-k'", positiveNumber, 1)
     .option('--prefix <text>', 'start of the sample printed after training (default: the first tokens of the text)')
     .addOption(choice('--preset <name>', 'a complete known setting; other flags override it', ['d2l']))
     .addHelpText('after', TRAIN_EXAMPLES);

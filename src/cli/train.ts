@@ -4,6 +4,7 @@
 // minibatch and saves, so --resume continues exactly there.
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { Random } from '../core/random.js';
 import { detokenize, type Vocab } from '../data/index.js';
 import { useEngine } from '../engine/index.js';
 import { init, type RuntimeInfo } from '../kernels/runtime.js';
@@ -93,7 +94,11 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     await writePerplexityChart(svg, history, { title });
   }
   const completed = run.result.stopReason === 'completed';
-  const sample = completed && prefix !== null ? generate(run.model, run.vocab, run.text, prefix, { length: flags.sampleLength, strategy: 'greedy' }) : null;
+  const { sampleStrategy: strategy, sampleTopK: topK, sampleTemperature: temperature } = flags;
+  const sample = completed && prefix !== null
+    ? generate(run.model, run.vocab, run.text, prefix, { length: flags.sampleLength, strategy, topK, temperature, random: new Random(flags.seed) })
+    : null;
+  const drawn = `${strategy === 'top-k' ? `top-k ${topK}` : strategy}${temperature !== 1 ? `, temperature ${temperature}` : ''}, seed ${flags.seed}`;
   reporter.finish({
     stopReason: run.result.stopReason,
     epochs: run.trainer.epoch,
@@ -105,6 +110,8 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     svg,
     prefix: sample === null ? null : prefix,
     sample,
+    sampleStrategy: sample === null ? null : strategy === 'greedy' ? 'greedy' : drawn,
+    greedyCommand: sample === null || strategy === 'greedy' ? null : `lstm generate --model ${flags.out} --prefix ${quoted(prefix!)} --length ${flags.sampleLength}`,
     corpus: corpus.source,
     vocabSize: run.vocab.size,
     parameters: countParameters(run.config),
