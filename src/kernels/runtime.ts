@@ -103,12 +103,12 @@ function wasmUnavailable(): string | null {
   return null;
 }
 
-function refRuntime(backendReason: string, kernelVariants: string[] = []): Runtime {
+function refRuntime(backendReason: string): Runtime {
   const support = probeWasm();
   const info: RuntimeInfo = {
     backend: 'ref', backendReason, threads: 1, threadsReason: 'the reference kernels run on the calling thread',
     cores: availableCores(), simd: support.simd, sharedMemory: support.sharedMemory, crossOriginIsolated: crossOriginIsolated(),
-    kernelVariant: null, kernelVariants, float64: 'ref',
+    kernelVariant: null, kernelVariants: [], float64: 'ref',
   };
   return { info, kernels: refKernels, optim: refOptimKernels, engineBackend: createRefBackend };
 }
