@@ -1,7 +1,8 @@
 // The package as a user gets it (issue #13): `npm pack`, installed into a fresh project from npm's cache; the
 // README's Node programs (examples/quickstart.ts, examples/node-app) type-checked strictly against the installed
-// .d.ts and run; `require('lstm-ts')` from CommonJS; the README's Vite page (examples/vite-app) built and run in
-// Chromium served with COOP/COEP and without, training and generating in both. Sizes within issue #13's limits.
+// .d.ts and run; `require('lstm-ts')` from CommonJS; `lstm train` from the fresh install finding its default corpus;
+// the README's Vite page (examples/vite-app) built and run in Chromium served with COOP/COEP and without, training
+// and generating in both. Sizes within issue #13's limits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
