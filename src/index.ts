@@ -8,7 +8,7 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
-export { useEngine, setEngineBackend, fusedEngineFor, fusedUnsupported, FusedLanguageModel, type EnginePreference } from './engine/index.js';
+export { useEngine, fusedEngineFor, fusedUnsupported, FusedLanguageModel, type EnginePreference } from './engine/index.js';
 export {
   readSafetensors,
   readSafetensorsWithMetadata,
@@ -18,6 +18,6 @@ export {
   type TensorDict,
   type SafetensorsContents,
 } from './io/safetensors.js';
-export { availableBackends, useBackend, enableWasm, probeBackends } from './kernels/index.js';
-export { setThreads, threadCount, availableCores } from './kernels/wasm/threads.js';
+// The runtime face: one call chooses the kernels and threads for everything (see src/kernels/runtime.ts).
+export { init, runtimeInfo, type BackendName, type RuntimeInfo, type RuntimeOptions } from './kernels/runtime.js';
 export * from './export/index.js';

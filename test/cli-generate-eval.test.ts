@@ -73,7 +73,7 @@ test('--help of each subcommand lists its flags', async () => {
     train: [
       '--data', '--tokens', '--preprocess', '--cell', '--hidden', '--layers', '--dropout', '--embedding', '--batch', '--steps', '--epochs', '--lr',
       '--clip', '--optimizer', '--weight-decay', '--sampling', '--valid', '--lr-schedule', '--out', '--resume', '--seed', '--max-tokens', '--json',
-      '--engine', '--sample-length', '--prefix', '--preset',
+      '--engine', '--sample-length', '--sample-strategy', '--sample-top-k', '--sample-temperature', '--prefix', '--preset',
     ],
     generate: ['--model', '--prefix', '--length', '--strategy', '--temperature', '--top-k', '--seed'],
     eval: ['--model', '--data', '--max-tokens', '--batch', '--steps', '--json'],

@@ -74,6 +74,31 @@ test('train on a small text writes the checkpoint and the SVG curve and prints a
   }
 });
 
+test('a drawn sample (top-k, seeded) is the one lstm generate draws, and the output says how to get the greedy one', async () => {
+  const dir = await tempDir();
+  try {
+    const data = await smallText(dir);
+    const out = join(dir, 'k.safetensors');
+    const r = await lstm(['train', '--data', data, ...TINY, '--epochs', '1', '--out', out, '--prefix', 'The ', '--sample-length', '40', '--sample-strategy', 'top-k', '--sample-top-k', '3', '--seed', '7']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l === 'sample (top-k 3, seed 7, after "The "):');
+    assert.ok(at > 0, r.stdout);
+    const greedy = `lstm generate --model ${out} --prefix "The " --length 40`;
+    assert.equal(lines.find((l) => l.startsWith('the greedy continuation')), `the greedy continuation (always the most likely next token): ${greedy}`);
+    const [drawn, plain] = await Promise.all([
+      lstm(['generate', '--model', out, '--prefix', 'The ', '--length', '40', '--strategy', 'top-k', '--top-k', '3', '--seed', '7']),
+      lstm(['generate', '--model', out, '--prefix', 'The ', '--length', '40']),
+    ]);
+    const sample = lines.slice(at + 1, lines.findIndex((l) => l.startsWith('the greedy continuation'))).join('\n');
+    assert.equal(drawn.stdout.trimEnd(), sample, 'the same draws as lstm generate with the same seed');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(plain.stdout.startsWith('The '));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('--json prints exactly one {epoch, loss, perplexity, valPerplexity, tokensPerSec} per epoch, then a summary', async () => {
   const dir = await tempDir();
   try {

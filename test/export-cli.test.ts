@@ -34,7 +34,7 @@ function logits(ckpt: Checkpoint, ids: Float32Array, B: number, T: number): Floa
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lstm-export-'));
-  const text = loadDefaultCorpus().slice(0, 3000);
+  const text = (await loadDefaultCorpus()).slice(0, 3000);
   data = join(dir, 'small.txt');
   await writeFile(data, text);
   // What `lstm train` saves after its first epoch, without spending an epoch on it.
@@ -63,10 +63,11 @@ test('export --format torch and onnx; the ONNX file gives the checkpoint logits;
   assert.equal(t.code, 0, t.stderr);
   assert.equal(o.code, 0, o.stderr);
   assert.match(t.stdout, /^wrote .*book\.torch\.safetensors: PyTorch state dict of 10 tensors for RNNModel\(nn\.LSTM\)/);
-  assert.match(o.stdout, /wrote .*book\.json: vocabulary \(\d+ tokens\)/);
+  assert.match(o.stdout, /wrote .*book\.onnx\.json: vocabulary \(\d+ tokens\)/);
+  assert.match(t.stdout, /wrote .*book\.torch\.safetensors\.json: vocabulary/);
   const names = Object.keys(await readSafetensors(torchOut)).sort();
   assert.deepEqual(names.slice(0, 2), ['linear.bias', 'linear.weight']);
-  const sidecar = JSON.parse(await readFile(join(dir, 'book.torch.json'), 'utf8'));
+  const sidecar = JSON.parse(await readFile(join(dir, 'book.torch.safetensors.json'), 'utf8'));
   assert.equal(sidecar.torch.rnn, 'LSTM');
   assert.deepEqual(sidecar.vocab.tokens, original.vocab.tokens);
 
@@ -93,7 +94,7 @@ test('export --format torch and onnx; the ONNX file gives the checkpoint logits;
 
 test('bad requests: an existing --out, a missing sidecar, a vocabulary that is not the decoder size, an unknown format', async () => {
   const torchOut = join(dir, 'book.torch.safetensors'); // written by the test above
-  const sidecar = JSON.parse(await readFile(join(dir, 'book.torch.json'), 'utf8'));
+  const sidecar = JSON.parse(await readFile(join(dir, 'book.torch.safetensors.json'), 'utf8'));
   sidecar.vocab.tokens.push('☃');
   sidecar.model.vocabSize += 1;
   await writeFile(join(dir, 'grown.json'), JSON.stringify(sidecar));
@@ -105,7 +106,26 @@ test('bad requests: an existing --out, a missing sidecar, a vocabulary that is n
     lstm(['import', '--from', torchOut, '--format', 'onnx']),
   ]);
   assertOneLineError(exists, /book\.torch\.safetensors already exists; pass --force to replace it/);
-  assertOneLineError(noSidecar, /sidecar not found: .*lonely\.json \(the JSON that lstm export writes beside the weights; name another with --sidecar\)/);
+  assertOneLineError(noSidecar, /sidecar not found: .*lonely\.safetensors\.json \(the JSON that lstm export writes beside the weights; name another with --sidecar\)/);
   assertOneLineError(grown, /grown\.json has a vocabulary of \d+ tokens but the decoder linear\.weight in .*book\.torch\.safetensors is \(\d+, 8\), i\.e\. \d+ tokens/);
   assertOneLineError(format, /option '--format <kind>' argument 'onnx' is invalid\. Allowed choices are torch\./);
+});
+
+test('one stem, two formats: m.onnx and m.safetensors keep their own sidecars; import still reads the older name', async () => {
+  const [onnx, torch] = [join(dir, 'm.onnx'), join(dir, 'm.safetensors')];
+  const [o, t] = await Promise.all([
+    lstm(['export', '--model', ckptPath, '--format', 'onnx', '--out', onnx]),
+    lstm(['export', '--model', ckptPath, '--format', 'torch', '--out', torch]),
+  ]);
+  assert.equal(o.code, 0, o.stderr);
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(JSON.parse(await readFile(`${onnx}.json`, 'utf8')).weights, 'onnx');
+  assert.equal(JSON.parse(await readFile(`${torch}.json`, 'utf8')).weights, 'torch');
+  // A sidecar from lstm-ts 0.1 sits under the older name (extension replaced): import finds it there.
+  const old = join(dir, 'old.safetensors');
+  await writeFile(old, await readFile(torch));
+  await writeFile(join(dir, 'old.json'), await readFile(`${torch}.json`));
+  const i = await lstm(['import', '--from', old, '--format', 'torch', '--out', join(dir, 'old.lstm.safetensors')]);
+  assert.equal(i.code, 0, i.stderr);
+  assert.match(i.stdout, /from .*old\.safetensors and .*old\.json\n/);
 });

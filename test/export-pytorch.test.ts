@@ -46,7 +46,7 @@ after(async () => {
 
 test('PyTorch round trip: export, torchrun --nproc_per_node 2 for 20 steps, import; same perplexity and greedy text', { skip: skip ?? false, timeout: 300_000 }, async () => {
   dir = await mkdtemp(join(tmpdir(), 'lstm-torch-'));
-  const corpus = loadDefaultCorpus();
+  const corpus = await loadDefaultCorpus();
   const [trainText, heldOut] = [join(dir, 'train.txt'), join(dir, 'held-out.txt')];
   await writeFile(trainText, corpus.slice(0, 4000));
   await writeFile(heldOut, corpus.slice(200_000, 202_000));
@@ -73,7 +73,7 @@ test('PyTorch round trip: export, torchrun --nproc_per_node 2 for 20 steps, impo
   ], PY_ENV);
   assert.equal(tr.code, 0, `torchrun failed:\n${tr.stdout}\n${tr.stderr}`);
   assert.match(tr.stdout, /step 20\/20 .* 2 process\(es\)/);
-  const note = JSON.parse(await readFile(join(dir, 'trained.json'), 'utf8')).torch_training;
+  const note = JSON.parse(await readFile(join(dir, 'trained.safetensors.json'), 'utf8')).torch_training;
   assert.deepEqual([note.steps, note.world_size, note.backend], [20, 2, 'gloo']);
 
   // Import back, and meanwhile let PyTorch (a Python process) compute its perplexity and greedy text.

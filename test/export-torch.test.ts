@@ -10,7 +10,7 @@ import type { TensorDict } from '../src/io/safetensors.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/train/checkpoint.js';
 import { buildModel, type ModelConfig } from '../src/train/model-config.js';
 import { Trainer } from '../src/train/trainer.js';
-import { importTorch, makeSidecar, parseSidecar, sidecarPathFor, torchTensors, type Sidecar } from '../src/export/index.js';
+import { importTorch, legacySidecarPathFor, makeSidecar, parseSidecar, sidecarPathFor, torchTensors, type Sidecar } from '../src/export/index.js';
 
 const TOKENS = ['a', 'b', 'c', ' ', '.', 'd', 'e'];
 
@@ -130,8 +130,11 @@ test('bad sidecars: not JSON, not a sidecar, a vocabulary that disagrees with it
   assert.deepEqual(parseSidecar(JSON.stringify({ ...good, torch_training: { steps: 20 } }), 'x.json').sidecar.torch_training, { steps: 20 });
 });
 
-test('sidecar names: the extension is replaced for .safetensors and .onnx, appended otherwise', () => {
-  assert.equal(sidecarPathFor('out/book.torch.safetensors'), 'out/book.torch.json');
-  assert.equal(sidecarPathFor('book.ONNX'), 'book.json');
-  assert.equal(sidecarPathFor('weights.bin'), 'weights.bin.json');
+test("sidecar names: the export's own name plus .json; the older name had the extension replaced", () => {
+  assert.equal(sidecarPathFor('out/book.torch.safetensors'), 'out/book.torch.safetensors.json');
+  assert.equal(sidecarPathFor('book.onnx'), 'book.onnx.json');
+  assert.notEqual(sidecarPathFor('m.onnx'), sidecarPathFor('m.safetensors'), 'one stem, two formats, two sidecars');
+  assert.equal(legacySidecarPathFor('out/book.torch.safetensors'), 'out/book.torch.json');
+  assert.equal(legacySidecarPathFor('book.ONNX'), 'book.json');
+  assert.equal(legacySidecarPathFor('weights.bin'), 'weights.bin.json');
 });

@@ -10,10 +10,11 @@ import { Random } from '../src/core/random.js';
 import { gradcheck } from '../src/core/gradcheck.js';
 import { matmul, mul, sum } from '../src/core/ops/index.js';
 import { gemm as refGemm, type GemmArgs } from '../src/kernels/ref/gemm.js';
-import { availableBackends, enableWasm, kernels, probeBackends, useBackend, type Kernels } from '../src/kernels/index.js';
+import { availableBackends, initSync, kernels, runtimeInfo, useBackend, type Kernels } from '../src/kernels/index.js';
+import { probeWasm } from '../src/kernels/wasm/probe.js';
 import { createWasmKernels, wasmInstance } from '../src/kernels/wasm/backend.js';
 
-const support = probeBackends();
+const support = probeWasm();
 const skip = support.simd ? false : 'WebAssembly SIMD is not available in this runtime';
 
 function randomArray(len: number, rng: Random, Kind: typeof Float32Array | typeof Float64Array = Float32Array): Data {
@@ -102,9 +103,10 @@ test('wasm sgemm: k = 0 clears C for beta 0 and keeps it for beta 1; float64 fal
   assert.deepEqual([...actual], [...expected], 'float64 data goes through the reference gemm, bit for bit');
 });
 
-test('dispatcher: enableWasm registers wasm explicitly; matmul and its gradients agree on both backends', { skip }, () => {
+test('dispatcher: wasm is the default where SIMD is; matmul and its gradients agree on both backends', { skip }, () => {
   assert.throws(() => useBackend('nope'), /unknown backend/);
-  assert.equal(enableWasm(), true);
+  assert.equal(kernels().name, 'wasm', 'the autograd products default to wasm');
+  assert.equal(runtimeInfo().backend, 'wasm');
   assert.deepEqual(availableBackends().sort(), ['ref', 'wasm']);
 
   const run = (backend: string) => {
@@ -132,6 +134,6 @@ test('dispatcher: enableWasm registers wasm explicitly; matmul and its gradients
     const result = gradcheck(() => matmul(a, b), [a, b]);
     assert.ok(result.ok, result.failure);
   } finally {
-    useBackend('ref');
+    initSync();
   }
 });

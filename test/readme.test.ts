@@ -1,25 +1,48 @@
-// The README's promises: its ten-line example is examples/quickstart.ts word for word, and it runs and prints
-// the shapes and a gradient; its first two commands are the install-and-run and the test commands.
+// The README's promises: its first two commands are the install-and-run and the test commands; its "Use it in your
+// project" programs are examples/node-app and examples/vite-app word for word (test/consumer.test.ts runs them
+// from an installed package); its ten-line example is examples/quickstart.ts and runs; its table of defaults is
+// the library's and the CLI's; and nothing before the developers' section points at files the package does not ship.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+
+import { defineTrain } from '../src/cli/args.js';
+import { resolveTrainOptions, validateTextSettings, withModelDefaults } from '../src/train/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
+const forUsers = readme.slice(0, readme.indexOf('\n## For developers'));
+
+/** The fenced blocks of `lang` in the section under `heading` (up to the next ## heading). */
+function blocks(heading: string, lang: string): string[] {
+  const start = readme.indexOf(`\n## ${heading}`);
+  assert.ok(start >= 0, `README has a section "${heading}"`);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+}
 
 test('the README example is examples/quickstart.ts and it runs', () => {
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  assert.ok(block, 'the README has a ts block');
+  const [block] = blocks('Ten lines', 'ts');
   const example = readFileSync(`${root}examples/quickstart.ts`, 'utf8');
-  assert.equal(block[1], example);
+  assert.equal(block, example);
   assert.ok(example.split('\n').filter((l) => l.trim() !== '').length <= 10, 'ten lines at most');
   // `lstm-ts` resolves to this package itself (package.json "exports"), i.e. the built dist/.
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], { cwd: root, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /output \[ 5, 2, 4 \] h \[ 2, 2, 4 \] c \[ 2, 2, 4 \]/);
   assert.match(run.stdout, /dL\/dW_i of layer 0: Float32Array\(12\)/);
+});
+
+test('"Use it in your project" installs lstm-ts and shows the Node and the Vite programs the consumer test runs', () => {
+  assert.deepEqual(blocks('Use it in your project', 'sh'), ['npm install lstm-ts\n']);
+  const [node, page] = blocks('Use it in your project', 'ts');
+  assert.equal(node, readFileSync(`${root}examples/node-app/main.ts`, 'utf8'));
+  assert.equal(page, readFileSync(`${root}examples/vite-app/main.ts`, 'utf8'));
+  assert.ok(!forUsers.includes('SIZES_'), 'the sizes are filled in');
 });
 
 test('the README opens with the install-and-run command and the test command', () => {
@@ -29,4 +52,28 @@ test('the README opens with the install-and-run command and the test command', (
   assert.deepEqual(commands, ['npm install && npm start', 'npm test']);
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> };
   assert.match(pkg.scripts.start!, /dist\/cli\/main\.js train/);
+});
+
+test("the README's table of defaults is the library's and the CLI's", () => {
+  const library: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(withModelDefaults({ vocabSize: 1 }))) library[`model.${k}`] = v;
+  for (const [k, v] of Object.entries(validateTextSettings({}))) library[`text.${k}`] = v;
+  for (const [k, v] of Object.entries(resolveTrainOptions({}))) library[`training.${k}`] = v;
+  const cli = new Map(defineTrain(new Command()).options.map((o) => [o.long, o.defaultValue as unknown]));
+  const rows = [...readme.matchAll(/^\| `([a-zA-Z.]+)` \| `(--[a-z-]+)` \| `([^`]+)`(.*)\|$/gm)];
+  assert.ok(rows.length >= 18, `rows: ${rows.length}`);
+  for (const [, option, flag, value] of rows) {
+    const parsed = JSON.parse(value!.replaceAll("'", '"')) as unknown;
+    assert.deepEqual(library[option!], parsed, `library ${option}`);
+    if (option !== 'training.lr') assert.deepEqual(cli.get(flag!), parsed, `CLI ${flag}`);
+  }
+});
+
+test('nothing a package user reads points at files the package does not ship', () => {
+  for (const path of ['examples/', 'scripts/', '../shared', 'bench/', 'src/']) assert.ok(!forUsers.includes(path), `${path} before the developers' section`);
+  for (const command of ['export', 'import', 'train', 'generate', 'eval']) {
+    const help = spawnSync(process.execPath, ['dist/cli/main.js', command, '--help'], { cwd: root, encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    for (const path of ['examples/', 'scripts/', '../shared']) assert.ok(!help.stdout.includes(path), `lstm ${command} --help mentions ${path}`);
+  }
 });

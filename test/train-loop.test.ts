@@ -43,7 +43,7 @@ test('a tiny LSTM with Adam learns the fox text (perplexity < 1.5) and greedy ge
   const run = await trainOnText(FOX.repeat(40), {
     model: { cell: 'lstm', hiddenSize: 32, numLayers: 1, dropout: 0, seed: 1 },
     text: CHARS,
-    training: { batchSize: 8, numSteps: 16, epochs: 8, lr: 0.02, optimizer: 'adam', sampling: 'sequential' },
+    training: { batchSize: 8, numSteps: 16, epochs: 8, lr: 0.02, optimizer: 'adam', sampling: 'sequential', validFraction: 0 },
     controls: { onStart: (s) => void starts.push([s.trainTokens, s.validTokens, s.vocab.size, s.trainer.epoch]) },
   });
   assert.deepEqual(starts, [[FOX.length * 40, 0, 29, 0]], 'onStart ran once, before the first epoch');
@@ -53,7 +53,7 @@ test('a tiny LSTM with Adam learns the fox text (perplexity < 1.5) and greedy ge
   const last = history.at(-1)!;
   assert.ok(last.perplexity < 1.5, `final perplexity ${last.perplexity} should be < 1.5`);
   assert.ok(last.tokensPerSec > 0 && last.seconds > 0);
-  assert.equal(last.valPerplexity, null, 'no validation split was asked for');
+  assert.equal(last.valPerplexity, null, 'validFraction 0: no validation split');
   const text = generate(run.model, run.vocab, run.text, 'the qu', { length: 20 });
   assert.ok(text.startsWith('the quick brown fox'), `generated ${JSON.stringify(text)}`);
   assert.equal(run.model.training, true, 'generate restores training mode');

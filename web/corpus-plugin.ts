@@ -9,8 +9,8 @@ const ID = 'virtual:builtin-corpus';
 const RESOLVED = '\0' + ID;
 
 /** Whole chapters from the start, as many as fit in `maxChars`. */
-export function openingChapters(maxChars: number): { text: string; chapters: number } {
-  const full = loadDefaultCorpus();
+export async function openingChapters(maxChars: number): Promise<{ text: string; chapters: number }> {
+  const full = await loadDefaultCorpus();
   const heading = /^CHAPTER (\d+)\. /gm;
   let cut = full.length;
   let chapters = 0;
@@ -29,9 +29,9 @@ export function builtinCorpus(maxChars = 300_000): Plugin {
   return {
     name: 'lstm-ts-builtin-corpus',
     resolveId: (id) => (id === ID ? RESOLVED : null),
-    load(id) {
+    async load(id) {
       if (id !== RESOLVED) return null;
-      const { text, chapters } = openingChapters(maxChars);
+      const { text, chapters } = await openingChapters(maxChars);
       const name = `${DEFAULT_CORPUS_NAME.replace(/ \(.*/, '')}, chapters 1–${chapters}`;
       return `export const name = ${JSON.stringify(name)};\nexport const source = ${JSON.stringify(DEFAULT_CORPUS_NAME)};\nexport const text = ${JSON.stringify(text)};\n`;
     },

@@ -14,13 +14,6 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   plugins: [builtinCorpus()],
-  // The library's file helpers import these lazily; the page never calls them (see src/node-stub.ts).
-  resolve: {
-    alias: {
-      'node:fs/promises': fileURLToPath(new URL('./src/node-stub.ts', import.meta.url)),
-      'node:path': fileURLToPath(new URL('./src/node-stub.ts', import.meta.url)),
-    },
-  },
   // The training worker imports code-split chunks (the library, the corpus), which needs module workers.
   worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },

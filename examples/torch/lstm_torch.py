@@ -73,14 +73,23 @@ def build_model(spec):
 
 
 def sidecar_path_for(weights_path):
-    """book.safetensors -> book.json, as lstm export and lstm import name it."""
+    """book.safetensors -> book.safetensors.json, as lstm export and lstm import name it."""
+    return weights_path + ".json"
+
+
+def legacy_sidecar_path_for(weights_path):
+    """book.safetensors -> book.json, the name lstm-ts 0.1 gave the sidecar (still read)."""
     root, ext = os.path.splitext(weights_path)
     return (root if ext.lower() in (".safetensors", ".onnx") else weights_path) + ".json"
 
 
 def load_exported(weights_path, sidecar_path=None):
     """(model, sidecar) from the two files lstm export wrote; load_state_dict is strict, so names and shapes must fit."""
-    with open(sidecar_path or sidecar_path_for(weights_path), encoding="utf-8") as f:
+    if sidecar_path is None:
+        sidecar_path = sidecar_path_for(weights_path)
+        if not os.path.exists(sidecar_path) and os.path.exists(legacy_sidecar_path_for(weights_path)):
+            sidecar_path = legacy_sidecar_path_for(weights_path)
+    with open(sidecar_path, encoding="utf-8") as f:
         sidecar = json.load(f)
     model = build_model(sidecar["torch"])
     model.load_state_dict(load_file(weights_path))

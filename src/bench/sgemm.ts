@@ -7,7 +7,8 @@
 // Shapes: step product (B, H) by (H, G·H), B = 32.
 import { Worker } from 'node:worker_threads';
 import { initWasmSync, type WasmInstance } from '../kernels/wasm/backend.js';
-import { setThreads, threadCount, threadPool } from '../kernels/wasm/threads.js';
+import { init } from '../kernels/runtime.js';
+import { threadPool } from '../kernels/wasm/threads.js';
 import { stepProductShape, type BenchCell } from './flops.js';
 import { now, timeWindows } from './timing.js';
 
@@ -122,7 +123,7 @@ export interface SgemmResult {
 export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   const { cell = 'lstm', hidden, batch = 32, seconds = 0.3 } = options;
   const { m, n, k } = stepProductShape(cell, hidden, batch);
-  if (options.threads !== undefined) setThreads(options.threads);
+  await init({ threads: options.threads ?? 'auto' }); // the engine's threads, as training runs them
   const inst = initWasmSync();
   // The pool allocates its scratch from the same bump allocator: create it before marking, so releasing the
   // operands below cannot free it.
@@ -155,4 +156,3 @@ export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   }
 }
 
-export { threadCount };

@@ -6,8 +6,7 @@
 import { Random } from '../core/random.js';
 import { sequentialBatches, type Batch } from '../data/batches.js';
 import { fusedEngineFor } from '../engine/index.js';
-import { wasmInstance } from '../kernels/wasm/backend.js';
-import { setThreads, threadPool } from '../kernels/wasm/threads.js';
+import { init } from '../kernels/runtime.js';
 import type { State } from '../nn/cell.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { SGD } from '../optim/sgd.js';
@@ -19,7 +18,7 @@ import { timeWindows } from './timing.js';
 export interface TrainingBenchOptions {
   cell: BenchCell;
   hidden: number;
-  /** Threads for the products (setThreads); default: leave the library's setting (the cores available). */
+  /** Threads for the products (`init({ threads })`); default: the cores available. */
   threads?: number;
   /** About this many seconds of timed steps (default 2); at least 3 windows of one step are always timed. */
   seconds?: number;
@@ -65,8 +64,9 @@ function randomCorpus(length: number, vocab: number, seed: number): Int32Array {
 
 export async function benchTraining(options: TrainingBenchOptions): Promise<TrainingBenchResult> {
   const { cell, hidden, seconds = 2, batch = D2L.batch, steps = D2L.steps, vocab = D2L.vocab, seed = 0 } = options;
-  // Before the model exists: its engine (and the engine's thread pool) is created at its first step.
-  if (options.threads !== undefined) setThreads(options.threads);
+  // Before the model exists: its engine runs on the runtime's kernels and threads; `init` waits for the workers,
+  // so the timed steps run on every thread asked for.
+  await init({ threads: options.threads ?? 'auto' });
   const model = buildModel({ cell, hiddenSize: hidden, numLayers: 1, dropout: 0, vocabSize: vocab, seed });
   model.train();
   const params = model.parameters();
@@ -96,12 +96,9 @@ export async function benchTraining(options: TrainingBenchOptions): Promise<Trai
     lastLoss = result.loss;
   };
 
-  step(); // builds the engine (and its thread pool)
+  step(); // builds the engine
   const engine = fusedEngineFor(model);
   const backendThreads = (): number => (engine?.backend as { threads?: number } | undefined)?.threads ?? 1;
-  // Let the pool's workers finish starting, so the timed steps run on every thread asked for.
-  const inst = engine?.backend.name === 'wasm' ? wasmInstance() : null;
-  if (inst !== null) await threadPool(inst).ready();
   const stats = timeWindows(step, batch * steps, { seconds, warmup: 1, windows: 5 });
   const flopsPerStep = trainingStepFlops({ cell, hidden, batch, steps, vocab }).total;
   if (!Number.isFinite(lastLoss)) throw new Error(`bench: training ${cell} ${hidden} produced a non-finite loss`);

@@ -1,7 +1,8 @@
-// The argument definitions of `lstm train`, `lstm generate` and `lstm eval`: flags, defaults, choices and
-// value parsers, and the typed option objects the actions receive. Defaults are commander defaults so --help
-// shows them; `getOptionValueSource` still tells a given flag from a default (which is how presets work).
+// The argument definitions of `lstm train`, `lstm generate` and `lstm eval`: flags, defaults (the library's own,
+// from src/train/defaults.ts), choices and value parsers, and the typed option objects the actions receive.
+// Defaults are commander defaults so --help shows them; `getOptionValueSource` still tells a given flag from a default (which is how presets work).
 import { Command, Option } from 'commander';
+import { defaultLearningRate, MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from '../train/defaults.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
 
 export const DEFAULT_CHECKPOINT = 'model.lstm.safetensors';
@@ -38,6 +39,9 @@ export interface TrainFlags {
   engine: 'auto' | 'fused' | 'autograd';
   threads?: number;
   sampleLength: number;
+  sampleStrategy: 'greedy' | 'sample' | 'top-k';
+  sampleTopK: number;
+  sampleTemperature: number;
   prefix?: string;
   preset?: 'd2l';
 }
@@ -89,36 +93,39 @@ export function defineTrain(program: Command): Command {
     .command('train')
     .description('train a character- or word-level language model on a text file and save a checkpoint')
     .option('--data <file>', 'UTF-8 text file to train on (default: the built-in Moby Dick corpus)')
-    .addOption(choice('--tokens <kind>', 'tokenize into characters or words', ['char', 'word'], 'char'))
-    .addOption(choice('--preprocess <how>', "'letters': d2l's letters-only, lower-case text", ['none', 'letters'], 'none'))
-    .addOption(choice('--cell <kind>', 'recurrent cell', ['lstm', 'gru', 'rnn'], 'lstm'))
-    .option('--hidden <n>', 'hidden units per layer', positiveInt, 256)
-    .option('--layers <n>', 'stacked recurrent layers', positiveInt, 1)
-    .option('--dropout <p>', 'dropout between stacked layers, in [0, 1) (needs --layers > 1)', fraction, 0)
+    .addOption(choice('--tokens <kind>', 'tokenize into characters or words', ['char', 'word'], TEXT_DEFAULTS.tokens))
+    .addOption(choice('--preprocess <how>', "'letters': d2l's letters-only, lower-case text", ['none', 'letters'], TEXT_DEFAULTS.preprocess))
+    .addOption(choice('--cell <kind>', 'recurrent cell', ['lstm', 'gru', 'rnn'], MODEL_DEFAULTS.cell))
+    .option('--hidden <n>', 'hidden units per layer', positiveInt, MODEL_DEFAULTS.hiddenSize)
+    .option('--layers <n>', 'stacked recurrent layers', positiveInt, MODEL_DEFAULTS.numLayers)
+    .option('--dropout <p>', 'dropout between stacked layers, in [0, 1) (needs --layers > 1)', fraction, MODEL_DEFAULTS.dropout)
     .option('--embedding <n>', 'learn an embedding of this width (default: one-hot input, as d2l)', positiveInt)
-    .option('--batch <n>', 'sequences per minibatch', positiveInt, 32)
-    .option('--steps <n>', 'tokens per sequence (truncated backpropagation length)', positiveInt, 35)
-    .option('--epochs <n>', 'total epochs (with --resume: the new total)', positiveInt, 10)
-    .option('--lr <rate>', 'learning rate (default: 1 for sgd, 0.002 for adam)', positiveNumber)
-    .option('--clip <norm>', 'clip the gradient norm to this (0 = no clipping)', nonNegativeNumber, 1)
-    .addOption(choice('--optimizer <name>', 'optimizer', ['sgd', 'adam'], 'adam'))
-    .option('--weight-decay <w>', 'L2 weight decay (decoupled for adam)', nonNegativeNumber, 0)
-    .addOption(choice('--sampling <how>', 'minibatch partitioning (d2l 8.3)', ['random', 'sequential'], 'sequential'))
-    .option('--valid <fraction>', 'hold out this fraction of the text (its end) for validation perplexity', fraction, 0.1)
+    .option('--batch <n>', 'sequences per minibatch', positiveInt, TRAIN_DEFAULTS.batchSize)
+    .option('--steps <n>', 'tokens per sequence (truncated backpropagation length)', positiveInt, TRAIN_DEFAULTS.numSteps)
+    .option('--epochs <n>', 'total epochs (with --resume: the new total)', positiveInt, TRAIN_DEFAULTS.epochs)
+    .option('--lr <rate>', `learning rate (default: ${defaultLearningRate('sgd')} for sgd, ${defaultLearningRate('adam')} for adam)`, positiveNumber)
+    .option('--clip <norm>', 'clip the gradient norm to this (0 = no clipping)', nonNegativeNumber, TRAIN_DEFAULTS.clip)
+    .addOption(choice('--optimizer <name>', 'optimizer', ['sgd', 'adam'], TRAIN_DEFAULTS.optimizer))
+    .option('--weight-decay <w>', 'L2 weight decay (decoupled for adam)', nonNegativeNumber, TRAIN_DEFAULTS.weightDecay)
+    .addOption(choice('--sampling <how>', 'minibatch partitioning (d2l 8.3)', ['random', 'sequential'], TRAIN_DEFAULTS.sampling))
+    .option('--valid <fraction>', 'hold out this fraction of the text (its end) for validation perplexity', fraction, TRAIN_DEFAULTS.validFraction)
     .option('--patience <n>', 'stop after N epochs without a better validation perplexity, keeping the best checkpoint beside --out', positiveInt)
-    .addOption(choice('--lr-schedule <kind>', 'learning-rate schedule over the epochs', ['constant', 'cosine', 'step'], 'constant'))
-    .option('--min-lr <rate>', "cosine schedule: the rate at the last epoch", nonNegativeNumber, 0)
+    .addOption(choice('--lr-schedule <kind>', 'learning-rate schedule over the epochs', ['constant', 'cosine', 'step'], TRAIN_DEFAULTS.lrSchedule))
+    .option('--min-lr <rate>', "cosine schedule: the rate at the last epoch", nonNegativeNumber, TRAIN_DEFAULTS.minLr)
     .option('--lr-step <epochs>', 'step schedule: decay every this many epochs (default: a third of --epochs)', positiveInt)
-    .option('--lr-gamma <factor>', 'step schedule: multiply the rate by this', nonNegativeNumber, 0.1)
+    .option('--lr-gamma <factor>', 'step schedule: multiply the rate by this', nonNegativeNumber, TRAIN_DEFAULTS.lrGamma)
     .option('--out <file>', 'checkpoint to write', DEFAULT_CHECKPOINT)
     .option('--resume', 'continue training the checkpoint at --out where it stopped')
     .option('--force', 'start a new run even if --out already holds a checkpoint (replacing it)')
-    .option('--seed <n>', 'seeds the initial weights, minibatch order and dropout', seed, 0)
+    .option('--seed <n>', 'seeds the initial weights, minibatch order and dropout', seed, TRAIN_DEFAULTS.seed)
     .option('--max-tokens <n>', 'train on the first N tokens of the text only (0 = all)', nonNegativeInt, 0)
     .option('--json', 'print one JSON object per epoch and a final {"summary": ...} line, no progress bar')
     .addOption(choice('--engine <name>', "'fused': fast hand-derived kernels; 'autograd': the tape", ['auto', 'fused', 'autograd'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--sample-length <n>', 'tokens to generate after training (0 = no sample)', nonNegativeInt, 50)
+    .addOption(choice('--sample-strategy <name>', "how the sample after training picks tokens ('top-k' and 'sample' draw with --seed)", ['greedy', 'sample', 'top-k'], 'greedy'))
+    .option('--sample-top-k <k>', 'top-k: sample among the k most likely tokens', positiveInt, 5)
+    .option('--sample-temperature <t>', "softmax temperature of 'sample' and 'top-k'", positiveNumber, 1)
     .option('--prefix <text>', 'start of the sample printed after training (default: the first tokens of the text)')
     .addOption(choice('--preset <name>', 'a complete known setting; other flags override it', ['d2l']))
     .addHelpText('after', TRAIN_EXAMPLES);

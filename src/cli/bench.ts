@@ -104,10 +104,10 @@ function tableLine(cells: string[]): string {
 
 export async function benchAction(flags: BenchFlags): Promise<number> {
   const { runBench } = await import('../bench/index.js');
-  const { availableCores } = await import('../kernels/wasm/threads.js');
-  const { probeWasm } = await import('../kernels/wasm/probe.js');
-  if (!probeWasm().simd) throw new Error('lstm bench needs WebAssembly SIMD, which this runtime does not have');
-  const threads = flags.threads ?? availableCores();
+  const { init } = await import('../kernels/runtime.js');
+  const runtime = await init({ backend: 'auto', threads: flags.threads ?? 'auto' });
+  if (runtime.backend !== 'wasm') throw new Error(`lstm bench needs the WebAssembly kernels: ${runtime.backendReason}`);
+  const threads = runtime.threads;
   const write = (text: string): boolean => process.stdout.write(text);
   const json = flags.json === true;
   let headerDone = false;

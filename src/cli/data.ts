@@ -10,7 +10,7 @@ export interface CorpusText {
   builtin: boolean;
 }
 
-export function loadText(path: string | undefined): CorpusText {
-  if (path === undefined) return { text: loadDefaultCorpus(), source: `${DEFAULT_CORPUS_NAME}, the built-in corpus`, builtin: true };
+export async function loadText(path: string | undefined): Promise<CorpusText> {
+  if (path === undefined) return { text: await loadDefaultCorpus({ onFetch: (m) => process.stderr.write(`lstm: ${m}\n`) }), source: `${DEFAULT_CORPUS_NAME}, the built-in corpus`, builtin: true };
   return { text: readCorpusFile(path), source: path, builtin: false };
 }

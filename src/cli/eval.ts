@@ -1,24 +1,24 @@
 // `lstm eval`: loss and perplexity of a saved model on a text, tokenized with the checkpoint's own settings and
 // vocabulary (tokens it never saw count as '<unk>', and the output says how many). Window and batch default to
 // the ones the model was trained with; the state is carried across windows, as in training.
-import { describeModel, evaluateLoss, loadCheckpoint, prepareCorpus } from '../train/index.js';
+import { TRAIN_DEFAULTS, describeModel, evaluateLoss, loadCheckpoint, prepareCorpus } from '../train/index.js';
 import type { EvalFlags } from './args.js';
 import { loadText } from './data.js';
 import { CliError } from './errors.js';
 import { formatCount, formatPerplexity } from './format.js';
-import { setThreads } from '../kernels/wasm/threads.js';
+import { init } from '../kernels/runtime.js';
 
 export async function evalAction(flags: EvalFlags): Promise<number> {
-  if (flags.threads !== undefined) setThreads(flags.threads);
   const ckpt = await loadCheckpoint(flags.model);
-  const corpus = loadText(flags.data);
+  const corpus = await loadText(flags.data);
   const prepared = prepareCorpus(corpus.text, ckpt.text, { vocab: ckpt.vocab, maxTokens: flags.maxTokens });
   if (prepared.tokenCount < 2) {
     throw new CliError(`${corpus.source} has ${prepared.tokenCount} token(s) under the checkpoint's settings; evaluation needs at least 2 (one to read, one to predict)`);
   }
+  await init({ threads: flags.threads ?? 'auto' });
   const trained = ckpt.training?.progress.options;
-  const batchSize = flags.batch ?? trained?.batchSize ?? 32;
-  const numSteps = flags.steps ?? trained?.numSteps ?? 35;
+  const batchSize = flags.batch ?? trained?.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  const numSteps = flags.steps ?? trained?.numSteps ?? TRAIN_DEFAULTS.numSteps;
   const result = evaluateLoss(ckpt.model, prepared.ids, { batchSize, numSteps });
   if (prepared.unknownCount > 0) {
     process.stderr.write(`lstm: warning: ${formatCount(prepared.unknownCount)} of ${formatCount(prepared.tokenCount)} tokens are not in the model's vocabulary and count as '<unk>'\n`);

@@ -14,12 +14,14 @@ export interface ExportFlags {
 }
 
 const EXAMPLES = `
-The sidecar is written beside --out with the extension replaced: book.torch.safetensors -> book.torch.json.
+The sidecar is written beside --out under its name plus .json: book.onnx -> book.onnx.json.
 
-  torch  safetensors named exactly as PyTorch's state dict of RNNModel(nn.LSTM/GRU/RNN, vocab) in
-         examples/torch (rnn.weight_ih_l0, ..., linear.weight, linear.bias[, embedding.weight]);
-         an LSTM's bias_hh is 0 and its bias_ih carries the (summed) bias. Train it further with
-         torchrun (examples/torch/README.md), then bring it back with lstm import.
+  torch  safetensors named exactly as PyTorch's state dict of an RNNModel holding nn.LSTM/GRU/RNN
+         as .rnn, an optional nn.Embedding as .embedding and nn.Linear(hidden, vocab) as .linear
+         (rnn.weight_ih_l0, ..., linear.weight, linear.bias[, embedding.weight]); an LSTM's bias_hh is 0
+         and its bias_ih carries the (summed) bias. The sidecar's "torch" entry gives the module's sizes.
+         Load it with model.load_state_dict(safetensors.torch.load_file(...)), train it further, save a
+         state dict the same way, and bring it back with lstm import.
   onnx   opset 17: OneHot (or Gather), the ONNX LSTM/GRU/RNN operator per layer, Gemm. Inputs tokens
          (B, T) int64 and h0 [c0] (layers, B, hidden); outputs logits (T·B, V) time-major and hn [cn].
 

@@ -1,6 +1,7 @@
-// `lstm import`: a PyTorch state dict (safetensors, as examples/torch saves it) and its JSON sidecar back into an
+// `lstm import`: a PyTorch state dict (safetensors, as lstm export wrote it and PyTorch saved it) and its JSON sidecar back into an
 // lstm-ts checkpoint that generate, eval, train --resume and the playground read. Every mismatch between the two
 // files (missing, extra or misshaped tensors, a vocabulary that is not the decoder's size) is one line naming both.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
@@ -15,7 +16,8 @@ export interface ImportFlags {
 }
 
 const EXAMPLES = `
-Without --sidecar the JSON beside --from is read (trained.safetensors -> trained.json); without --out the
+Without --sidecar the JSON beside --from is read (trained.safetensors -> trained.safetensors.json, or the older
+name trained.json when only that exists); without --out the
 checkpoint is written beside it (trained.safetensors -> trained.lstm.safetensors). The checkpoint resumes at the
 epoch the model was exported at, with a fresh optimizer state.
 
@@ -29,7 +31,7 @@ export function defineImport(program: Command): Command {
   return program
     .command('import')
     .description('bring a PyTorch-trained state dict (safetensors + the JSON sidecar of lstm export) back as a checkpoint')
-    .requiredOption('--from <file>', 'safetensors state dict, e.g. saved by examples/torch/train_ddp.py')
+    .requiredOption('--from <file>', 'safetensors state dict saved from PyTorch (names and layout as lstm export --format torch writes)')
     .addOption(new Option('--format <kind>', 'format of --from').choices(['torch']).makeOptionMandatory())
     .option('--sidecar <file>', 'the JSON with vocabulary and model config (default: beside --from)')
     .option('--out <file>', 'checkpoint to write (default: <from>.lstm.safetensors)')
@@ -53,10 +55,11 @@ async function readOrExplain(path: string, what: string, hint = ''): Promise<Buf
 }
 
 export async function importAction(flags: ImportFlags): Promise<number> {
-  const { importTorch, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
+  const { importTorch, legacySidecarPathFor, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
   const { decodeSafetensors } = await import('../io/safetensors.js');
   const { saveCheckpoint } = await import('../train/checkpoint.js');
-  const sidecarPath = flags.sidecar ?? sidecarPathFor(flags.from);
+  const legacy = legacySidecarPathFor(flags.from);
+  const sidecarPath = flags.sidecar ?? (!existsSync(sidecarPathFor(flags.from)) && existsSync(legacy) ? legacy : sidecarPathFor(flags.from));
   const out = flags.out ?? defaultImportOut(flags.from);
   checkOutputs([['--out', out]], [flags.from, sidecarPath], flags.force === true);
 

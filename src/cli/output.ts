@@ -36,6 +36,10 @@ export interface RunSummary {
   svg: string | null;
   prefix: string | null;
   sample: string | null;
+  /** How the sample was drawn: 'greedy', or 'top-k 5' / 'sample' with their temperature and seed. */
+  sampleStrategy: string | null;
+  /** For a drawn sample, the command that prints the greedy one. */
+  greedyCommand: string | null;
   corpus: string;
   vocabSize: number;
   parameters: number;
@@ -100,7 +104,9 @@ export class HumanReporter implements Reporter {
     this.write(`checkpoint: ${s.checkpoint}\n`);
     if (s.best !== null) this.write(`best checkpoint: ${s.best.checkpoint} (epoch ${s.best.epoch})\n`);
     if (s.svg !== null) this.write(`perplexity curve: ${s.svg}\n`);
-    if (s.sample !== null && s.prefix !== null) this.write(`sample (greedy, after ${quoted(s.prefix)}):\n${s.sample}\n`);
+    if (s.sample === null || s.prefix === null) return;
+    this.write(`sample (${s.sampleStrategy}, after ${quoted(s.prefix)}):\n${s.sample}\n`);
+    if (s.greedyCommand !== null) this.write(`the greedy continuation (always the most likely next token): ${s.greedyCommand}\n`);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // The perplexity curve written next to a checkpoint: train (and validation, when there is a split) perplexity
-// per epoch, drawn by Apache ECharts' server-side SVG renderer (no browser, no canvas). ECharts is imported
-// only here and only when a chart is written, so `lstm --help` and failing commands stay quick to start.
+// per epoch, as a small static SVG written here. A chart library was weighed and left out: the one we used
+// (ECharts' server-side renderer) is 62 MB installed for this one picture, and the small ones (uPlot, Chart.js)
+// draw on a page's canvas; two polylines, round ticks and a log axis when the range is wide are a page of code.
 import { rename, writeFile } from 'node:fs/promises';
 import type { EpochStats } from '../train/index.js';
 
@@ -15,44 +16,86 @@ export interface ChartOptions {
   height?: number;
 }
 
-/** The chart as an SVG document. */
-export async function perplexitySvg(history: readonly EpochStats[], options: ChartOptions): Promise<string> {
-  const echarts = await import('echarts/core');
-  const { LineChart } = await import('echarts/charts');
-  const { GridComponent, LegendComponent, TitleComponent } = await import('echarts/components');
-  const { SVGRenderer } = await import('echarts/renderers');
-  echarts.use([LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
+const COLORS = { train: '#1f77b4', validation: '#ff7f0e' } as const;
+const MARGIN = { left: 64, right: 24, top: 64, bottom: 48 };
 
-  const train = history.map((s) => [s.epoch, s.perplexity]);
-  const valid = history.filter((s) => s.valPerplexity !== null).map((s) => [s.epoch, s.valPerplexity!]);
-  const values = [...train, ...valid].map(([, p]) => p!).filter((p) => Number.isFinite(p));
-  // Early epochs can sit orders of magnitude above the end of the run; a log axis keeps the end readable.
-  const logScale = values.length > 0 && Math.max(...values) / Math.min(...values) > 20;
-  const showSymbol = history.length <= 30;
-  const series = [{ name: 'train', type: 'line' as const, data: train, showSymbol, color: '#1f77b4' }];
-  if (valid.length > 0) series.push({ name: 'validation', type: 'line' as const, data: valid, showSymbol, color: '#ff7f0e' });
+/** About `count` round ticks (1, 2 or 5 times a power of ten) covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12));
+  return ticks;
+}
 
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: options.width ?? 720, height: options.height ?? 420 });
-  try {
-    chart.setOption({
-      animation: false,
-      backgroundColor: '#ffffff',
-      title: { text: options.title, left: 'center', textStyle: { fontSize: 14 } },
-      legend: { top: 28, data: series.map((s) => s.name) },
-      grid: { left: 64, right: 24, top: 64, bottom: 48 },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, min: 1, max: Math.max(2, history.length === 0 ? 2 : history[history.length - 1]!.epoch), minInterval: 1 },
-      yAxis: { type: logScale ? 'log' : 'value', name: 'perplexity', scale: true },
-      series,
-    });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
+/** Powers of ten (and 2x, 5x when there are few decades) inside [lo, hi], for a log axis. */
+function logTicks(lo: number, hi: number): number[] {
+  const decades = Math.log10(hi) - Math.log10(lo);
+  const multiples = decades < 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
+    for (const m of multiples) if (m * 10 ** p >= lo && m * 10 ** p <= hi) ticks.push(+(m * 10 ** p).toPrecision(12));
   }
+  return ticks;
+}
+
+const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US') : String(+v.toPrecision(4)));
+const text = (x: number, y: number, s: string, attrs = ''): string => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs}>${escapeXml(s)}</text>`;
+
+/** The chart as an SVG document. */
+export function perplexitySvg(history: readonly EpochStats[], options: ChartOptions): string {
+  const width = options.width ?? 720, height = options.height ?? 420;
+  const series = [
+    { name: 'train' as const, points: history.map((s) => [s.epoch, s.perplexity] as const) },
+    { name: 'validation' as const, points: history.filter((s) => s.valPerplexity !== null).map((s) => [s.epoch, s.valPerplexity!] as const) },
+  ].map((s) => ({ ...s, points: s.points.filter(([, p]) => Number.isFinite(p) && p > 0) })).filter((s) => s.points.length > 0);
+  const values = series.flatMap((s) => s.points.map(([, p]) => p));
+  const lastEpoch = Math.max(2, ...history.map((s) => s.epoch));
+  let lo = values.length > 0 ? Math.min(...values) : 1, hi = values.length > 0 ? Math.max(...values) : 10;
+  // Early epochs can sit orders of magnitude above the end of the run; a log axis keeps the end readable.
+  const log = hi / lo > 20;
+  if (hi === lo) [lo, hi] = [lo * 0.9, hi * 1.1];
+  const yTicks = log ? logTicks(lo, hi) : niceTicks(lo, hi);
+  if (!log) [lo, hi] = [Math.min(lo, yTicks[0]!), Math.max(hi, yTicks.at(-1)!)];
+  const plot = { x0: MARGIN.left, x1: width - MARGIN.right, y0: height - MARGIN.bottom, y1: MARGIN.top };
+  const x = (epoch: number): number => plot.x0 + ((epoch - 1) / (lastEpoch - 1)) * (plot.x1 - plot.x0);
+  const t = (v: number): number => (log ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
+  const y = (v: number): number => plot.y0 - t(v) * (plot.y0 - plot.y1);
+
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#333">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    text(width / 2, 24, options.title, ' text-anchor="middle" font-size="14" font-weight="bold"'),
+  ];
+  for (const v of yTicks) {
+    out.push(`<line x1="${plot.x0}" x2="${plot.x1}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`);
+    out.push(text(plot.x0 - 8, y(v) + 4, fmt(v), ' text-anchor="end"'));
+  }
+  for (const v of niceTicks(1, lastEpoch, Math.min(10, lastEpoch - 1)).filter((e) => Number.isInteger(e))) {
+    out.push(`<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${plot.y0}" y2="${plot.y0 + 5}" stroke="#333"/>`);
+    out.push(text(x(v), plot.y0 + 18, fmt(v), ' text-anchor="middle"'));
+  }
+  out.push(`<path d="M${plot.x0} ${plot.y1}V${plot.y0}H${plot.x1}" fill="none" stroke="#333"/>`);
+  out.push(text((plot.x0 + plot.x1) / 2, height - 10, 'epoch', ' text-anchor="middle"'));
+  out.push(text(16, (plot.y0 + plot.y1) / 2, 'perplexity', ` text-anchor="middle" transform="rotate(-90 16 ${((plot.y0 + plot.y1) / 2).toFixed(1)})"`));
+  series.forEach((s, k) => {
+    const d = s.points.map(([e, p], i) => `${i === 0 ? 'M' : 'L'}${x(e).toFixed(1)} ${y(p).toFixed(1)}`).join('');
+    out.push(`<path d="${d}" fill="none" stroke="${COLORS[s.name]}" stroke-width="2"/>`);
+    if (history.length <= 30) for (const [e, p] of s.points) out.push(`<circle cx="${x(e).toFixed(1)}" cy="${y(p).toFixed(1)}" r="3" fill="${COLORS[s.name]}"/>`);
+    const lx = width / 2 - 70 + k * 110;
+    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="42" y2="42" stroke="${COLORS[s.name]}" stroke-width="2"/>`);
+    out.push(text(lx + 30, 46, s.name));
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
 }
 
 /** Writes the chart through a temporary file and a rename, so a reader never sees half a file. */
 export async function writePerplexityChart(path: string, history: readonly EpochStats[], options: ChartOptions): Promise<void> {
-  const svg = await perplexitySvg(history, options);
+  const svg = perplexitySvg(history, options);
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, svg, 'utf8');
   await rename(temp, path);

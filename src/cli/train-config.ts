@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { OptionValueSource } from 'commander';
-import { resolveTrainOptions, type Checkpoint, type ModelConfig, type ResumeOverrides, type TextSettings, type TrainOptions } from '../train/index.js';
+import { resolveTrainOptions, type Checkpoint, type ModelConfig, type ResumeOverrides, type ResolvedTextSettings, type TrainOptions } from '../train/index.js';
 import type { TrainFlags } from './args.js';
 import { CliError } from './errors.js';
 
@@ -24,7 +24,7 @@ export interface TrainPlan {
   /** Flags given on the command line or set by the preset (not defaults). */
   given: Set<keyof TrainFlags>;
   model: Omit<ModelConfig, 'vocabSize'>;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   training: Partial<TrainOptions>;
 }
 

@@ -4,12 +4,13 @@
 // minibatch and saves, so --resume continues exactly there.
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { Random } from '../core/random.js';
 import { detokenize, type Vocab } from '../data/index.js';
 import { useEngine } from '../engine/index.js';
-import { setThreads } from '../kernels/wasm/threads.js';
+import { init, type RuntimeInfo } from '../kernels/runtime.js';
 import {
   TrainingDivergedError, corpusChecksum, countParameters, describeModel, generate, loadCheckpoint, prepareCorpus, resumeTraining, textToTokens, trainOnText,
-  type RunControls, type RunStart, type TextSettings, type TrainingRun,
+  type ResolvedTextSettings, type RunControls, type RunStart, type TrainingRun,
 } from '../train/index.js';
 import type { TrainFlags } from './args.js';
 import { loadText, type CorpusText } from './data.js';
@@ -27,13 +28,13 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
-  if (flags.threads !== undefined) setThreads(flags.threads);
   checkOutPath(flags.out, flags.resume, flags.force);
-  const corpus = loadText(flags.data);
+  const corpus = await loadText(flags.data);
   const savedPatience = flags.resume ? await checkResumable(plan, corpus) : undefined;
   // With --patience the best epoch's checkpoint is kept beside --out (a resumed run keeps it where the run did).
   const best = (flags.patience ?? savedPatience) === undefined ? undefined : bestPathFor(flags.out);
   if (best !== undefined && !flags.resume) checkOutPath(best, false, flags.force);
+  const runtime = await init({ threads: flags.threads ?? 'auto' });
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
@@ -57,7 +58,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
       reporter.start({
         corpus: corpus.source, builtin: corpus.builtin, textSettings: `${plan.text.tokens}, preprocess ${plan.text.preprocess}`,
         tokens: start.trainTokens + start.validTokens, trainTokens: start.trainTokens, validTokens: start.validTokens, vocabSize: start.vocab.size,
-        model: describeModel(start.config), training: describeTraining(start, flags.engine), checkpoint: flags.out,
+        model: describeModel(start.config), training: describeTraining(start, flags.engine, runtime), checkpoint: flags.out,
         resumed: flags.resume ? { epoch: start.trainer.epoch, batch: start.trainer.batch } : null,
         totalEpochs: start.trainer.options.epochs,
       });
@@ -98,7 +99,11 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     await writePerplexityChart(svg, history, { title });
   }
   const completed = run.result.stopReason === 'completed' || run.result.stopReason === 'earlyStopped';
-  const sample = completed && prefix !== null ? generate(run.model, run.vocab, run.text, prefix, { length: flags.sampleLength, strategy: 'greedy' }) : null;
+  const { sampleStrategy: strategy, sampleTopK: topK, sampleTemperature: temperature } = flags;
+  const sample = completed && prefix !== null
+    ? generate(run.model, run.vocab, run.text, prefix, { length: flags.sampleLength, strategy, topK, temperature, random: new Random(flags.seed) })
+    : null;
+  const drawn = `${strategy === 'top-k' ? `top-k ${topK}` : strategy}${temperature !== 1 ? `, temperature ${temperature}` : ''}, seed ${flags.seed}`;
   reporter.finish({
     stopReason: run.result.stopReason,
     epochs: run.trainer.epoch,
@@ -111,6 +116,8 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     svg,
     prefix: sample === null ? null : prefix,
     sample,
+    sampleStrategy: sample === null ? null : strategy === 'greedy' ? 'greedy' : drawn,
+    greedyCommand: sample === null || strategy === 'greedy' ? null : `lstm generate --model ${flags.out} --prefix ${quoted(prefix!)} --length ${flags.sampleLength}`,
     corpus: corpus.source,
     vocabSize: run.vocab.size,
     parameters: countParameters(run.config),
@@ -156,7 +163,7 @@ function checkEnoughText(start: RunStart, plan: TrainPlan): void {
 }
 
 /** The given --prefix (checked against the vocabulary now, not after training), or the text's first tokens. */
-function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: TextSettings, vocab: Vocab): string {
+function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: ResolvedTextSettings, vocab: Vocab): string {
   const asTyped = { ...settings, preprocess: 'none' as const };
   if (given !== undefined) {
     const tokens = textToTokens(given, asTyped);
@@ -175,13 +182,13 @@ function samplePrefix(given: string | undefined, text: string, numSteps: number,
   return head.length > 0 ? detokenize(head, settings.tokens) : vocab.tokenAt(vocab.size - 1);
 }
 
-function describeTraining(start: RunStart, engine: string): string {
+function describeTraining(start: RunStart, engine: string, runtime: RuntimeInfo): string {
   const o = start.trainer.options;
   const schedule = o.lrSchedule === 'constant' ? '' : o.lrSchedule === 'cosine' ? ` (cosine to ${o.minLr})` : ` (x${o.lrGamma} every ${o.lrStepEpochs} epochs)`;
   const decay = o.weightDecay > 0 ? `, weight decay ${o.weightDecay}` : '';
   const clip = o.clip > 0 ? `clip ${o.clip}` : 'no clipping';
   const patience = o.patience === undefined ? '' : `, patience ${o.patience}`;
-  return `${o.epochs} epochs${patience}, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine}`;
+  return `${o.epochs} epochs${patience}, ${o.optimizer} lr ${o.lr}${schedule}${decay}, ${clip}, batch ${o.batchSize} x ${o.numSteps} steps, ${o.sampling} sampling, seed ${o.seed}, engine ${engine} (${runtime.backend} kernels, ${runtime.threads} thread${runtime.threads > 1 ? 's' : ''})`;
 }
 
 function describeShort(run: TrainingRun): string {

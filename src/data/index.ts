@@ -1,5 +1,5 @@
 // The data layer's public surface: text preprocessing and tokenizers, the vocabulary,
-// minibatch iterators over token ids, and the built-in default corpus.
+// minibatch iterators over token ids, the built-in default corpus and the files of built-in datasets.
 
 export { preprocessLetters, flattenLines, tokenize, detokenize } from './text.js';
 export { readCorpusFile } from './read-corpus.js';
@@ -16,3 +16,4 @@ export {
 } from './batches.js';
 export type { Batch, BatchEpoch, BatchMode } from './batches.js';
 export { loadDefaultCorpus, DEFAULT_CORPUS_NAME } from './default-corpus.js';
+export { DATASET_PACKAGES, datasetCacheDir, datasetDir, readDatasetFile, type DatasetFileOptions, type DatasetPackage } from './dataset-files.js';

@@ -1,7 +1,7 @@
-// A strict reader for corpus files on disk (Node only: it uses node:fs). Kept apart from text.ts so that the
-// tokenizers stay importable in a browser bundle without pulling in a Node built-in.
+// A strict reader for corpus files on disk (Node only: it uses node:fs, reached only when called, so the module
+// stays importable in a browser bundle).
 
-import { readFileSync } from 'node:fs';
+import { requireNode } from '../platform/node.js';
 
 /**
  * Reads a UTF-8 text corpus. Fails with a one-line error naming the path when the file is
@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
  * line endings are normalised to '\n' (as Python's text mode does for d2l).
  */
 export function readCorpusFile(path: string): string {
+  const { readFileSync } = requireNode('node:fs', 'readCorpusFile');
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

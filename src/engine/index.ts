@@ -1,21 +1,16 @@
 // Choosing the training path: the fused engine wherever it applies (built-in cells, unidirectional, no output
 // projection), the autograd tape otherwise. One engine is kept per model so its workspace is reused across steps.
 import type { RNNModel } from '../nn/rnn-model.js';
-import { createRefBackend, type Backend } from '../kernels/backend.js';
-import { createWasmBackend } from '../kernels/wasm/engine-backend.js';
-import { probeWasm } from '../kernels/wasm/probe.js';
+import type { Backend } from '../kernels/backend.js';
+import { createEngineBackend } from '../kernels/index.js';
 import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
 import { FusedGenerator } from './generator.js';
 
 export type EnginePreference = 'auto' | 'fused' | 'autograd';
 
 let preference: EnginePreference = 'auto';
-/** WebAssembly SIMD where the probe finds it, else plain TypeScript; decided at first use, not at import. */
-function defaultBackend(): Backend {
-  return probeWasm().simd ? createWasmBackend() : createRefBackend();
-}
-
-let backendFactory: () => Backend = defaultBackend;
+/** By default the runtime's choice (src/kernels/runtime.ts: `init`), made at first use, not at import. */
+let backendFactory: () => Backend = createEngineBackend;
 const engines = new WeakMap<RNNModel, FusedLanguageModel>();
 const generators = new WeakMap<RNNModel, FusedGenerator>();
 
@@ -24,7 +19,7 @@ export function useEngine(choice: EnginePreference): void {
   preference = choice;
 }
 
-/** The backend new fused engines run on (by default WebAssembly SIMD where available, else plain TypeScript). */
+/** Internal (tests): the backend new fused engines run on, instead of the runtime's (see `init`). */
 export function setEngineBackend(factory: () => Backend): void {
   backendFactory = factory;
 }

@@ -5,6 +5,6 @@ export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
 export { decodeModel as decodeOnnxModel, encodeModel as encodeOnnxModel, type ModelMsg as OnnxModel } from './onnx-schema.js';
 export { describeTorchModel, importTorch, torchTensors, type TorchImportSources } from './torch.js';
 export {
-  SIDECAR_FORMAT, SIDECAR_VERSION, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
+  SIDECAR_FORMAT, SIDECAR_VERSION, legacySidecarPathFor, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
   type Sidecar, type SidecarProgress, type TorchModelSpec,
 } from './sidecar.js';

@@ -79,8 +79,16 @@ export function makeSidecar(ckpt: Checkpoint, weights: Sidecar['weights'], extra
   };
 }
 
-/** `book.safetensors` -> `book.json`, `book.onnx` -> `book.json`; any other name gets `.json` appended. */
-export function sidecarPathFor(weightsPath: string): string {
+/**
+ * The sidecar beside an export takes the export's whole name: `m.onnx` -> `m.onnx.json`, `m.safetensors` ->
+ * `m.safetensors.json`, so one model exported to both formats under one stem keeps two sidecars.
+ */
+export function sidecarPathFor(exportPath: string): string {
+  return `${exportPath}.json`;
+}
+
+/** Where versions before 0.2 wrote the sidecar (the extension replaced: book.torch.safetensors -> book.torch.json). */
+export function legacySidecarPathFor(weightsPath: string): string {
   const m = /^(.*[^/\\])\.(safetensors|onnx)$/i.exec(weightsPath);
   return `${m === null ? weightsPath : m[1]}.json`;
 }

@@ -1,9 +1,10 @@
 // Reading and writing the safetensors format (the format PyTorch/Hugging Face checkpoints use), so weights
 // move between this library and PyTorch. encode/decode are pure byte functions that also run in a browser;
-// the file functions load node:fs lazily so that bundlers and browsers never see a top-level Node import.
+// the file functions reach node:fs only when called (src/platform/node.ts), so bundlers and browsers never see it.
 // Writes are atomic (temp file, fsync, rename): a crash mid-save leaves the previous checkpoint whole.
 
 import { Tensor, shapeString, sizeOf } from '../core/tensor.js';
+import { requireNode } from '../platform/node.js';
 
 export type TensorDict = Record<string, Tensor>;
 
@@ -137,7 +138,7 @@ export async function readSafetensors(path: string): Promise<TensorDict> {
 }
 
 export async function readSafetensorsWithMetadata(path: string): Promise<SafetensorsContents> {
-  const fs = await import('node:fs/promises');
+  const fs = requireNode('node:fs/promises', 'readSafetensors');
   return decodeSafetensors(await fs.readFile(path), path);
 }
 
@@ -147,8 +148,8 @@ export async function readSafetensorsWithMetadata(path: string): Promise<Safeten
  */
 export async function writeSafetensors(path: string, dict: TensorDict, metadata?: Record<string, string>): Promise<void> {
   const bytes = encodeSafetensors(dict, metadata); // encoding errors surface before the disk is touched
-  const fs = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
+  const fs = requireNode('node:fs/promises', 'writeSafetensors');
+  const { dirname } = requireNode('node:path', 'writeSafetensors');
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
   try {

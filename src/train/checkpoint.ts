@@ -5,11 +5,12 @@
 // training progress. Loading validates all of it up front, with one-line errors that name the file and the
 // problem, before anything is handed back; a checkpoint of another task than the one asked for is refused.
 import { Tensor, shapeString } from '../core/tensor.js';
+import { requireNode } from '../platform/node.js';
 import { Vocab, type VocabJSON } from '../data/vocab.js';
 import { decodeSafetensors, encodeSafetensors, writeSafetensors, type TensorDict } from '../io/safetensors.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Hyper, OptimizerState } from '../optim/optimizer.js';
-import { validateTextSettings, type TextSettings } from './corpus.js';
+import { validateTextSettings, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 import { LanguageModelTask } from './lm-task.js';
 import { buildModel, shortModelName, validateModelConfig, type ModelConfig } from './model-config.js';
 import { makeOptimizer, resolveTrainOptions } from './options.js';
@@ -28,7 +29,7 @@ export interface CheckpointMetadata {
   /** Absent in checkpoints written before tasks were recorded, which are all language models. */
   task?: TaskKind;
   model: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: VocabJSON;
   optimizer: { kind: string; hyper: Hyper; step: number } | null;
   training: TrainerProgress | null;
@@ -58,7 +59,7 @@ export interface CheckpointInput {
 /** A validated checkpoint: a ready model plus what generation and resuming need. */
 export interface Checkpoint {
   config: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: Vocab;
   /** Built from `config` with the saved weights loaded, in training mode. */
   model: RNNModel;
@@ -139,7 +140,7 @@ export async function loadTaskCheckpoint<T extends AnyTask>(path: string, loader
 }
 
 async function readCheckpointFile(path: string): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = requireNode('node:fs/promises', 'loadCheckpoint');
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path);
@@ -216,7 +217,7 @@ export const LANGUAGE_MODEL_LOADER: TaskLoader<LanguageModelTask> = {
   kind: 'language-model',
   restore(meta, fail) {
     let config: ModelConfig;
-    let text: TextSettings;
+    let text: ResolvedTextSettings;
     try {
       config = validateModelConfig(meta.model, 'model config');
       text = validateTextSettings(meta.text, 'text settings');

@@ -4,11 +4,16 @@
 // are split per line), so no newline tokens remain.
 import { flattenLines, preprocessLetters, tokenize, type TokenKind } from '../data/text.js';
 import { Vocab } from '../data/vocab.js';
+import { TEXT_DEFAULTS } from './defaults.js';
 
+/** How text becomes tokens; either may be left out (defaults: TEXT_DEFAULTS, characters without preprocessing). */
 export interface TextSettings {
-  tokens: TokenKind;
-  preprocess: 'none' | 'letters';
+  tokens?: TokenKind;
+  preprocess?: 'none' | 'letters';
 }
+
+/** Text settings with every field decided, as a checkpoint records them. */
+export type ResolvedTextSettings = Required<TextSettings>;
 
 export interface PrepareOptions {
   /** Use this vocabulary (e.g. a checkpoint's); tokens outside it become '<unk>'. Built from the text otherwise. */
@@ -28,24 +33,25 @@ export interface PreparedCorpus {
   unknownCount: number;
 }
 
-/** Checks settings parsed from a checkpoint or a command line, naming the bad field. */
-export function validateTextSettings(value: unknown, where = 'text settings'): TextSettings {
+/** Checks settings parsed from a checkpoint or a command line, naming the bad field; fills in the defaults. */
+export function validateTextSettings(value: unknown, where = 'text settings'): ResolvedTextSettings {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}: expected an object`);
-  const { tokens, preprocess } = value as Record<string, unknown>;
+  const { tokens = TEXT_DEFAULTS.tokens, preprocess = TEXT_DEFAULTS.preprocess } = value as Record<string, unknown>;
   if (tokens !== 'char' && tokens !== 'word') throw new Error(`${where}: tokens must be 'char' or 'word', got ${JSON.stringify(tokens)}`);
   if (preprocess !== 'none' && preprocess !== 'letters') throw new Error(`${where}: preprocess must be 'none' or 'letters', got ${JSON.stringify(preprocess)}`);
   return { tokens, preprocess };
 }
 
 /** The token sequence of `text` under `settings`. */
-export function textToTokens(text: string, settings: TextSettings): string[] {
+export function textToTokens(text: string, settings: TextSettings = {}): string[] {
   const { tokens, preprocess } = validateTextSettings(settings);
   if (preprocess === 'none') return tokenize(text, tokens);
   const lines = preprocessLetters(text);
   return tokens === 'char' ? flattenLines(lines) : lines.flatMap((line) => tokenize(line, 'word'));
 }
 
-export function prepareCorpus(text: string, settings: TextSettings, options: PrepareOptions = {}): PreparedCorpus {
+export function prepareCorpus(text: string, textSettings: TextSettings = {}, options: PrepareOptions = {}): PreparedCorpus {
+  const settings = validateTextSettings(textSettings);
   const maxTokens = options.maxTokens ?? 0;
   if (!Number.isSafeInteger(maxTokens) || maxTokens < 0) throw new Error(`prepareCorpus: maxTokens must be a non-negative integer (0 = all), got ${maxTokens}`);
   let tokens = textToTokens(text, settings);

@@ -1,8 +1,9 @@
 // Training and generation: the task seam and the trainer that drives any task, language modelling as one task
 // (model configs, corpus preparation, the truncated-BPTT step), checkpoints, text generation, and whole jobs
 // (train on a text, resume, evaluate, generate) for command-line front ends.
-export { buildModel, countParameters, describeModel, shortModelName, validateModelConfig, type CellKind, type ModelConfig } from './model-config.js';
-export { prepareCorpus, textToTokens, validateTextSettings, type PrepareOptions, type PreparedCorpus, type TextSettings } from './corpus.js';
+export { buildModel, countParameters, describeModel, shortModelName, validateModelConfig, withModelDefaults, type CellKind, type ModelConfig, type ModelSettings } from './model-config.js';
+export { MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
+export { prepareCorpus, textToTokens, validateTextSettings, type PrepareOptions, type PreparedCorpus, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 export { detachState, evaluateLoss, lossAndGrad, type EvaluateOptions, type Evaluation, type StepResult, type TokenBatch } from './step.js';
 export {
   DEFAULT_TRAIN_OPTIONS, defaultLearningRate, makeOptimizer, makeSchedule, resolveTrainOptions,

@@ -10,7 +10,7 @@ import type { Vocab } from '../data/vocab.js';
 import type { State } from '../nn/cell.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { CorpusInfo } from './checkpoint.js';
-import type { TextSettings } from './corpus.js';
+import type { ResolvedTextSettings } from './corpus.js';
 import type { ModelConfig } from './model-config.js';
 import type { TrainOptions } from './options.js';
 import { evaluateLoss, lossAndGrad, type Evaluation } from './step.js';
@@ -27,7 +27,7 @@ export interface LanguageModelMetrics {
 /** What a language-model checkpoint records besides the weights. */
 export interface LanguageModelInfo {
   config: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: Vocab;
   corpus?: CorpusInfo | null;
 }

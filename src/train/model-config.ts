@@ -7,6 +7,7 @@ import { LSTM } from '../nn/lstm.js';
 import { RNN, type Nonlinearity } from '../nn/rnn.js';
 import { RNNModel } from '../nn/rnn-model.js';
 import type { Recurrent } from '../nn/recurrent.js';
+import { MODEL_DEFAULTS } from './defaults.js';
 
 export type CellKind = 'lstm' | 'gru' | 'rnn';
 
@@ -25,6 +26,15 @@ export interface ModelConfig {
   bidirectional?: false;
   /** Seeds the initial weights (and, until a trainer reseeds it, the dropout masks). */
   seed: number;
+}
+
+/** What a user gives: everything but the vocabulary size may be left out (defaults: MODEL_DEFAULTS). */
+export type ModelSettings = Partial<Omit<ModelConfig, 'vocabSize'>>;
+
+/** The full config of `settings` over a vocabulary of `vocabSize`, defaults filled in (not yet validated). */
+export function withModelDefaults(settings: ModelSettings & { vocabSize: number }): ModelConfig {
+  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  return { ...MODEL_DEFAULTS, ...defined } as ModelConfig;
 }
 
 const GATE_COUNT: Readonly<Record<CellKind, number>> = { lstm: 4, gru: 3, rnn: 1 };
@@ -89,9 +99,9 @@ function decoderSeed(seed: number): number {
   return (seed + 0x9e3779b9) >>> 0;
 }
 
-/** Validates `config` and builds the model it describes, in training mode. */
-export function buildModel(config: ModelConfig): RNNModel {
-  const c = validateModelConfig(config);
+/** Fills in the defaults (MODEL_DEFAULTS), validates, and builds the model described, in training mode. */
+export function buildModel(config: ModelSettings & { vocabSize: number }): RNNModel {
+  const c = validateModelConfig(withModelDefaults(config));
   const layerOptions = {
     inputSize: c.embeddingDim ?? c.vocabSize,
     hiddenSize: c.hiddenSize,

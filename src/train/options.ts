@@ -7,6 +7,7 @@ import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { constantLR, cosineLR, stepLR, type Schedule } from '../optim/schedule.js';
 import { SGD } from '../optim/sgd.js';
+import { defaultLearningRate, defaultLrStepEpochs, TRAIN_DEFAULTS } from './defaults.js';
 
 export type OptimizerKind = 'sgd' | 'adam';
 export type LRScheduleKind = 'constant' | 'cosine' | 'step';
@@ -42,26 +43,9 @@ export interface TrainOptions {
   monitor?: string;
 }
 
-/** Learning rates that work for the defaults: d2l uses 1 with plain SGD; Adam wants far smaller steps. */
-export function defaultLearningRate(optimizer: OptimizerKind): number {
-  return optimizer === 'sgd' ? 1 : 0.002;
-}
-
-export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'lr' | 'lrStepEpochs'>> = Object.freeze({
-  batchSize: 32,
-  numSteps: 35,
-  epochs: 10,
-  clip: 1,
-  optimizer: 'adam',
-  weightDecay: 0,
-  momentum: 0,
-  sampling: 'sequential',
-  validFraction: 0,
-  lrSchedule: 'constant',
-  lrGamma: 0.1,
-  minLr: 0,
-  seed: 0,
-});
+/** The defaults live in defaults.ts, shared with the CLI's flags. */
+export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'lr' | 'lrStepEpochs'>> = TRAIN_DEFAULTS;
+export { defaultLearningRate };
 
 // patience and monitor have no default: a run without them saves exactly the options it saved before they existed.
 const KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_TRAIN_OPTIONS), 'lr', 'lrStepEpochs', 'patience', 'monitor']);
@@ -80,7 +64,7 @@ export function resolveTrainOptions(partial: Partial<TrainOptions> = {}, where =
   const o: TrainOptions = {
     ...DEFAULT_TRAIN_OPTIONS,
     lr: defaultLearningRate(optimizer),
-    lrStepEpochs: Math.max(1, Math.floor(epochs / 3)),
+    lrStepEpochs: defaultLrStepEpochs(epochs),
     ...defined,
   };
   const int = (name: keyof TrainOptions, min: number): void => {

@@ -5,18 +5,19 @@
 import { Random } from '../core/random.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNModel } from '../nn/rnn-model.js';
-import { prepareCorpus, type TextSettings } from './corpus.js';
+import { prepareCorpus, validateTextSettings, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 import { saveCheckpoint, loadCheckpoint, type Checkpoint, type CorpusInfo } from './checkpoint.js';
 import { generate, type GenerateOptions } from './generate.js';
-import { buildModel, type ModelConfig } from './model-config.js';
+import { buildModel, validateModelConfig, withModelDefaults, type ModelConfig, type ModelSettings } from './model-config.js';
 import type { TrainOptions } from './options.js';
 import { evaluateLoss, type Evaluation } from './step.js';
 import { Trainer, type FitControls, type FitResult } from './trainer.js';
 
 export interface TrainTextOptions {
-  /** Everything but vocabSize, which comes from the text. */
-  model: Omit<ModelConfig, 'vocabSize'>;
-  text: TextSettings;
+  /** Everything but vocabSize, which comes from the text; any field left out takes its default (defaults.ts). */
+  model?: ModelSettings;
+  /** Default: characters, no preprocessing. */
+  text?: TextSettings;
   /** Train on the first N tokens only (0 = all). */
   maxTokens?: number;
   /** Tokens seen fewer times become '<unk>'. */
@@ -60,7 +61,7 @@ export interface RunControls extends FitControls {
 
 export interface TrainingRun {
   config: ModelConfig;
-  text: TextSettings;
+  text: ResolvedTextSettings;
   vocab: Vocab;
   model: RNNModel;
   trainer: Trainer;
@@ -106,9 +107,10 @@ async function run(start: Omit<RunStart, 'trainTokens' | 'validTokens'>, ids: In
 }
 
 /** Builds the vocabulary and model from `text` and trains; throws TrainingDivergedError on NaN/Inf. */
-export async function trainOnText(text: string, options: TrainTextOptions): Promise<TrainingRun> {
-  const prepared = prepareCorpus(text, options.text, { maxTokens: options.maxTokens, minFreq: options.minFreq });
-  const config: ModelConfig = { ...options.model, vocabSize: prepared.vocab.size };
+export async function trainOnText(text: string, options: TrainTextOptions = {}): Promise<TrainingRun> {
+  const settings = validateTextSettings(options.text ?? {});
+  const prepared = prepareCorpus(text, settings, { maxTokens: options.maxTokens, minFreq: options.minFreq });
+  const config = validateModelConfig(withModelDefaults({ ...options.model, vocabSize: prepared.vocab.size }));
   const model = buildModel(config);
   const trainer = new Trainer(model, options.training ?? {});
   const corpus: CorpusInfo = {
@@ -118,12 +120,12 @@ export async function trainOnText(text: string, options: TrainTextOptions): Prom
     checksum: corpusChecksum(prepared.ids),
   };
   const save = (t: Trainer, c: CorpusInfo, path: string): Promise<void> =>
-    saveCheckpoint(path, { config, model, text: options.text, vocab: prepared.vocab, trainer: t, corpus: c });
+    saveCheckpoint(path, { config, model, text: settings, vocab: prepared.vocab, trainer: t, corpus: c });
   const start = { config, vocab: prepared.vocab, trainer, unknownCount: prepared.unknownCount };
   const paths = { last: options.checkpointPath, best: options.bestCheckpointPath };
   const done = await run(start, prepared.ids, corpus, save, paths, options.controls ?? {});
   return {
-    config, text: options.text, vocab: prepared.vocab, model, trainer, result: done.result, sameCorpus: true,
+    config, text: settings, vocab: prepared.vocab, model, trainer, result: done.result, sameCorpus: true,
     corpus: { ...corpus, trainTokens: done.trainTokens, validTokens: done.validTokens, unknownCount: prepared.unknownCount },
   };
 }

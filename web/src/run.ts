@@ -6,11 +6,11 @@ import type { Vocab } from '../../src/data/vocab.js';
 import type { RNNModel } from '../../src/nn/rnn-model.js';
 import {
   Trainer, buildModel, corpusChecksum, describeModel, encodeCheckpoint, evaluateLoss, generate, prepareCorpus,
-  type CorpusInfo, type ModelConfig, type TextSettings,
+  type CorpusInfo, type ModelConfig, type ResolvedTextSettings,
 } from '../../src/train/index.js';
 import type { CurvePoint, RunSettings } from './protocol.js';
 
-const TEXT: TextSettings = { tokens: 'char', preprocess: 'none' };
+const TEXT: ResolvedTextSettings = { tokens: 'char', preprocess: 'none' };
 const BATCH = 32;
 const STEPS = 35;
 /** Held-out tail; each point scores at most this many of its tokens so evaluation stays a small part of the time. */

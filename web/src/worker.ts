@@ -2,9 +2,7 @@
 // thread pool (nested Web Workers on shared memory when the page is cross-origin isolated), the page's training
 // run and an uploaded checkpoint. It answers the page's messages (protocol.ts) one at a time between minibatches.
 import { Random } from '../../src/core/random.js';
-import { initWasmSync } from '../../src/kernels/wasm/backend.js';
-import { probeWasm } from '../../src/kernels/wasm/probe.js';
-import { availableCores, threadCount, threadPool } from '../../src/kernels/wasm/threads.js';
+import { init, initSync, runtimeInfo } from '../../src/kernels/runtime.js';
 import { decodeCheckpoint, describeModel, generate, textToTokens, type Checkpoint } from '../../src/train/index.js';
 import { recordActivations, SIGNALS } from './inspect.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -31,21 +29,11 @@ function currentModel(): Pick<Checkpoint, 'model' | 'vocab' | 'text'> {
 }
 
 function start(): void {
-  const support = probeWasm();
-  let threads = 1;
-  if (support.simd) {
-    // Starting the pool now lets its workers instantiate while the person is still choosing settings.
-    const pool = threadPool(initWasmSync());
-    const wanted = Math.min(threadCount(), 16);
-    const since = performance.now();
-    let reported = 0;
-    const poll = setInterval(() => {
-      if (pool.active !== reported) post({ type: 'threads', threads: (reported = pool.active) });
-      if (reported >= wanted || !support.sharedMemory || performance.now() - since > 30_000) clearInterval(poll);
-    }, 100);
-    threads = pool.active;
-  }
-  post({ type: 'ready', isolated: scope.crossOriginIsolated === true, simd: support.simd, sharedMemory: support.sharedMemory, cores: availableCores(), threads });
+  // A worker may compile synchronously: the kernels are chosen at once, then `init` waits for the thread pool's
+  // workers (nested Web Workers on shared memory, when the page is cross-origin isolated) and says how many run.
+  const info = initSync();
+  post({ type: 'ready', isolated: scope.crossOriginIsolated === true, simd: info.simd, sharedMemory: info.sharedMemory, cores: info.cores, threads: 1 });
+  if (info.threads > 1) void init().then((ready) => post({ type: 'threads', threads: ready.threads }));
 }
 
 async function train(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -59,7 +47,7 @@ async function train(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   post({ type: 'state', state: 'training', note: 'Training' });
   const active = run;
   await active.play({
-    progress: (p) => post({ type: 'progress', ...p, threads: threadPool(initWasmSync()).active }),
+    progress: (p) => post({ type: 'progress', ...p, threads: runtimeInfo().threads }),
     point: (point) => post({ type: 'point', point }),
     sample: (text, step) => post({ type: 'sample', text, step }),
   });

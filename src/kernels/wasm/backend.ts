@@ -3,7 +3,7 @@
 // A, B (and C when beta = 1) into wasm memory, runs sgemm, copies C back; Float64Array data uses the reference.
 // Shapes: op(A) (M, K), op(B) (K, N), C (M, N), row-major. Sync init for Node/Workers, async `initWasm` for pages.
 import { gemm as refGemm, type GemmArgs } from '../ref/gemm.js';
-import type { Kernels } from '../index.js';
+import type { Kernels } from '../runtime.js';
 import { probeWasm } from './probe.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
@@ -97,8 +97,12 @@ function gemmWasm(inst: WasmInstance, args: GemmArgs): void {
   }
 }
 
+/** The kernel table on an instance. */
+export function createWasmKernelsOn(inst: WasmInstance): Kernels {
+  return { name: 'wasm', gemm: (args: GemmArgs) => gemmWasm(inst, args) };
+}
+
 /** Instantiates the module (sync) and returns its kernel table; throws if SIMD is unavailable. */
 export function createWasmKernels(): Kernels {
-  const inst = initWasmSync();
-  return { name: 'wasm', gemm: (args: GemmArgs) => gemmWasm(inst, args) };
+  return createWasmKernelsOn(initWasmSync());
 }

@@ -45,7 +45,11 @@ export interface OptimKernels {
 
 /** The wasm optimizer kernels (instantiates the module; throws where SIMD is missing). */
 export function createWasmOptimKernels(): OptimKernels {
-  const inst = initWasmSync();
+  return createWasmOptimKernelsOn(initWasmSync());
+}
+
+/** The wasm optimizer kernels on an instance. */
+export function createWasmOptimKernelsOn(inst: WasmInstance): OptimKernels {
   const ex = inst.exports;
   return {
     name: 'wasm',

@@ -4,6 +4,7 @@
 // Spinning on Atomics.load costs about a microsecond per barrier where Atomics.wait/notify costs tens, so workers
 // poll for about 16K rounds after a job (generation's next token comes within that) and only then sleep.
 // Workers are unref'd: they never keep a process alive.
+import { nodeBuiltin } from '../../platform/node.js';
 import type { WasmExports, WasmInstance } from './backend.js';
 
 /** Int32 slots of the control block shared with the workers. */
@@ -17,6 +18,8 @@ const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
 const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
 const MAX_WORKERS = 15;
+/** The calling thread and at most MAX_WORKERS workers. */
+export const MAX_THREADS = MAX_WORKERS + 1;
 const CONTROL_INTS = 96;
 /** A layer's time loop by op code (3..8), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
 const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
@@ -67,19 +70,14 @@ interface AnyWorker {
 
 /** Cores this runtime reports (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
 export function availableCores(): number {
-  const os = nodeBuiltin<{ availableParallelism?(): number; cpus(): unknown[] }>('node:os');
-  if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
+  const os = nodeBuiltin('node:os');
+  if (os !== undefined) return os.availableParallelism();
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return nav?.hardwareConcurrency ?? 1;
 }
 
-function nodeBuiltin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
-  return proc?.getBuiltinModule?.(name) as T | undefined;
-}
-
 function spawnWorker(): AnyWorker | null {
-  const threads = nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => AnyWorker }>('node:worker_threads');
+  const threads = nodeBuiltin('node:worker_threads');
   if (threads !== undefined) return new threads.Worker(WORKER_SOURCE, { eval: true });
   const g = globalThis as { Worker?: new (url: string) => AnyWorker; Blob?: new (parts: string[], o: { type: string }) => unknown; URL?: { createObjectURL(b: unknown): string } };
   if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
@@ -122,7 +120,12 @@ export class LagMonitor {
 
 export class ThreadPool {
   private readonly ex: WasmExports;
-  private readonly control: Int32Array;
+  /**
+   * The control block shared with the workers; null without shared memory (a page that is not cross-origin
+   * isolated), where the pool runs everything on the calling thread. It is only ever kept over a shared buffer:
+   * an unshared memory's buffer is detached whenever the memory grows, and a view kept over it would fail.
+   */
+  private readonly control: Int32Array | null = null;
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
   private readonly lag = new LagMonitor();
@@ -130,18 +133,18 @@ export class ThreadPool {
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
     this.ex = inst.exports;
+    this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
+    if (!inst.shared) return; // no shared memory (a page without cross-origin isolation): one thread
     const workers = Math.max(0, Math.min(MAX_WORKERS, threads - 1));
     const controlPtr = this.ex.alloc(CONTROL_INTS * 4);
-    this.mainScratch = this.ex.alloc(SCRATCH_BYTES);
     const scratch = Array.from({ length: workers }, () => this.ex.alloc(SCRATCH_BYTES));
-    this.control = new Int32Array(inst.memory.buffer, controlPtr, CONTROL_INTS);
-    this.control.fill(0);
-    if (!inst.shared) return; // no shared memory (a page without cross-origin isolation): one thread
+    const control = new Int32Array(inst.memory.buffer, controlPtr, CONTROL_INTS);
+    this.control = control.fill(0);
     for (let w = 0; w < workers; w++) {
       const worker = spawnWorker();
       if (worker === null) break;
       worker.unref?.();
-      this.control[SCRATCH + w] = scratch[w]!;
+      control[SCRATCH + w] = scratch[w]!;
       worker.postMessage({ module: inst.module, memory: inst.memory, control: controlPtr, index: w });
       this.workers.push(worker);
     }
@@ -161,6 +164,7 @@ export class ThreadPool {
 
   /** Threads that can share a product (workers still starting up do not count yet). */
   get active(): number {
+    if (this.control === null) return 1;
     return Atomics.load(this.control, READY) === this.workers.length ? this.workers.length + 1 : 1;
   }
 
@@ -208,7 +212,7 @@ export class ThreadPool {
       fn(...args, 0, B, this.mainScratch);
       return;
     }
-    const ctl = this.control;
+    const ctl = this.control!;
     ctl[OP] = 3 + STEP_KERNELS.indexOf(kernel);
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
@@ -221,7 +225,7 @@ export class ThreadPool {
 
   /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
   private run(op: number, band: number, m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
-    const ctl = this.control;
+    const ctl = this.control!;
     const extent = op === 2 ? m : n;
     ctl[OP] = op;
     ctl.set([m, n, k, a, b, c, transA, transB, beta], JOB);
@@ -238,7 +242,7 @@ export class ThreadPool {
 
   /** Starts the job written into the control block, runs this thread's share, and waits for the workers. */
   private dispatch(ownShare: () => void): void {
-    const ctl = this.control;
+    const ctl = this.control!;
     const target = (Atomics.load(ctl, DONE) + this.workers.length) | 0;
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
@@ -250,15 +254,28 @@ export class ThreadPool {
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctl, DONE);
       if (((done - target) | 0) >= 0) break;
-      if (spins > 20000) Atomics.wait(ctl, DONE, done, 1);
+      if (spins > 20000 && this.canWait) this.waitBriefly(ctl, done);
     }
     this.lag.record(own - started, performance.now() - own);
   }
 
+  /** A page's main thread may not block (Atomics.wait throws there): it then keeps spinning instead. */
+  private canWait = true;
+
+  private waitBriefly(ctl: Int32Array, done: number): void {
+    try {
+      Atomics.wait(ctl, DONE, done, 1);
+    } catch {
+      this.canWait = false;
+    }
+  }
+
   close(): void {
-    Atomics.store(this.control, QUIT, 1);
-    Atomics.add(this.control, SEQ, 1);
-    Atomics.notify(this.control, SEQ);
+    const ctl = this.control;
+    if (ctl === null) return;
+    Atomics.store(ctl, QUIT, 1);
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
