@@ -7,7 +7,7 @@ import type { Kernels } from '../index.js';
 import { probeWasm } from './probe.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
-import type { WasmExports } from './exports.js';
+import type { WasmExports } from './exports.generated.js';
 
 export type { WasmExports };
 

@@ -6,7 +6,8 @@ import * as steps from '../ref/steps.js';
 import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
 import { RegionPool, type Region } from './regions.js';
-import { threadPool, type StepKernel, type ThreadPool } from './threads.js';
+import { stepArgList, type StepArgs, type StepKernel } from './step-kernels.js';
+import { threadPool, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
 const GEMM_SCRATCH_BYTES = 16 << 20;
@@ -22,6 +23,8 @@ class WasmBackend implements Backend {
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
+  /** Time loops run so far by each path: whole in wasm (ThreadPool.steps), or step by step (`byStep`). */
+  readonly loops = { wasm: 0, byStep: 0 };
   private i32View: Int32Array = new Int32Array(0);
 
   constructor(private readonly inst: WasmInstance) {
@@ -147,49 +150,44 @@ class WasmBackend implements Backend {
     this.ex.rnnCellBackward(n, relu ? 1 : 0, this.p(h), this.p(dh), this.p(dPre));
   }
 
-  /** Pointers (ids, Wx, bias) for a loop that gathers its one-hot input side; ids 0 when there is none. */
-  private inputSide(s: Sequence): number[] {
-    return s.ids < 0 ? [0, 0, 0] : [this.p(s.ids), this.p(s.Wx), this.p(s.bias)];
-  }
-
   /**
-   * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), as (T, B, H,
-   * flags..., pointers...) in the kernel's argument order; or, with fewer than two rows per thread (generation
+   * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), its arguments named
+   * as the kernel's parameters (the Sequence's own fields); or, with fewer than two rows per thread (generation
    * runs B = 1), the reference loop `byStep` on this backend's kernels, each step's product split by columns,
-   * which keeps every thread busy where rows cannot.
+   * which keeps every thread busy where rows cannot. `loops` counts which path ran.
    */
-  private timeLoop(kernel: StepKernel, s: Sequence, flags: readonly number[], offsets: readonly number[], byStep: () => void): void {
+  private timeLoop<K extends StepKernel>(kernel: K, s: Sequence, args: StepArgs<K>, byStep: () => void): void {
     const threads = this.pool.active;
-    if (threads > 1 && s.B < 2 * threads) return byStep();
-    this.pool.steps(kernel, s.B, [s.T, s.B, s.H, ...flags, ...offsets.map((q) => this.p(q))]);
+    if (threads > 1 && s.B < 2 * threads) {
+      this.loops.byStep++;
+      return byStep();
+    }
+    this.loops.wasm++;
+    this.pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset)));
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
-    this.timeLoop('lstmForwardSteps', s, this.inputSide(s), [s.gates, s.WhPacked, s.hs, s.cs, s.tanhC], () => steps.lstmForwardSteps(this, s));
+    this.timeLoop('lstmForwardSteps', s, s, () => steps.lstmForwardSteps(this, s));
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
-    const offsets = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked];
-    this.timeLoop('lstmBackwardSteps', s, [], offsets, () => steps.lstmBackwardSteps(this, s, dOut));
+    this.timeLoop('lstmBackwardSteps', s, { ...s, dOut }, () => steps.lstmBackwardSteps(this, s, dOut));
   }
 
   gruForwardSteps(s: GRUSequence): void {
-    this.timeLoop('gruForwardSteps', s, this.inputSide(s), [s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs], () => steps.gruForwardSteps(this, s));
+    this.timeLoop('gruForwardSteps', s, s, () => steps.gruForwardSteps(this, s));
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
-    const offsets = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked];
-    this.timeLoop('gruBackwardSteps', s, [], offsets, () => steps.gruBackwardSteps(this, s, dOut));
+    this.timeLoop('gruBackwardSteps', s, { ...s, dOut }, () => steps.gruBackwardSteps(this, s, dOut));
   }
 
   rnnForwardSteps(s: RNNSequence): void {
-    const flags = [s.relu ? 1 : 0, ...this.inputSide(s)];
-    this.timeLoop('rnnForwardSteps', s, flags, [s.pre, s.WhPacked, s.hs], () => steps.rnnForwardSteps(this, s));
+    this.timeLoop('rnnForwardSteps', s, s, () => steps.rnnForwardSteps(this, s));
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
-    const offsets = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked];
-    this.timeLoop('rnnBackwardSteps', s, [s.relu ? 1 : 0], offsets, () => steps.rnnBackwardSteps(this, s, dOut));
+    this.timeLoop('rnnBackwardSteps', s, { ...s, dOut }, () => steps.rnnBackwardSteps(this, s, dOut));
   }
 }
 

@@ -5,6 +5,7 @@
 // poll for about 16K rounds after a job (generation's next token comes within that) and only then sleep.
 // Workers are unref'd: they never keep a process alive.
 import type { WasmExports, WasmInstance } from './backend.js';
+import { STEP_KERNEL_NAMES, type StepKernel } from './step-kernels.js';
 
 /** Int32 slots of the control block shared with the workers. */
 const SEQ = 0; // job counter, bumped to start a job
@@ -15,12 +16,12 @@ const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
 const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2: sgemm on a band of rows, 3..: a time loop
 const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
-const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
+const ARGS = 64; // time loops: their arguments before (b0, b1, scratch)
+const MAX_ARGS = 16;
 const MAX_WORKERS = 15;
 const CONTROL_INTS = 96;
-/** A layer's time loop by op code (3..8), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
-const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
-export type StepKernel = (typeof STEP_KERNELS)[number];
+/** A layer's time loop (step-kernels.ts) has op code 3 + its index, and runs (args..., b0, b1, scratch). */
+const OP_STEPS = 3;
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
 const SCRATCH_BYTES = 9 << 20;
 /** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
@@ -42,11 +43,11 @@ const start = ({ module, memory, control, index }) => {
     if (Atomics.load(c, ${QUIT}) !== 0) return;
     const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
     const op = c[${OP}];
-    if (op >= 3) {
+    if (op >= ${OP_STEPS}) {
       if (j0 < j1) {
         const args = [];
         for (let q = 0; q < c[${JOB}]; q++) args.push(c[${ARGS} + q]);
-        ex[${JSON.stringify(STEP_KERNELS)}[op - 3]](...args, j0, j1, c[${SCRATCH} + index]);
+        ex[${JSON.stringify(STEP_KERNEL_NAMES)}[op - ${OP_STEPS}]](...args, j0, j1, c[${SCRATCH} + index]);
       }
     } else if (j0 < j1 && op === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     else if (j0 < j1 && op === 2) ex.sgemmColumns(j1 - j0, c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}] + j0 * c[${JOB + 2}] * 4, c[${JOB + 4}], c[${JOB + 5}] + j0 * c[${JOB + 1}] * 4, 0, c[${JOB + 7}], c[${JOB + 8}], 0, c[${JOB + 1}], c[${SCRATCH} + index]);
@@ -199,7 +200,8 @@ export class ThreadPool {
    * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
    */
   steps(kernel: StepKernel, B: number, args: readonly number[]): void {
-    const fn = this.ex[kernel];
+    if (args.length > MAX_ARGS) throw new Error(`ThreadPool.steps: ${kernel} takes ${args.length} arguments, the control block holds ${MAX_ARGS}`);
+    const fn = this.ex[kernel] as (...args: number[]) => void;
     const threads = this.threadsForJob();
     // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
     let band = Math.ceil(B / threads);
@@ -209,7 +211,7 @@ export class ThreadPool {
       return;
     }
     const ctl = this.control;
-    ctl[OP] = 3 + STEP_KERNELS.indexOf(kernel);
+    ctl[OP] = OP_STEPS + STEP_KERNEL_NAMES.indexOf(kernel);
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
     for (let w = 0; w < this.workers.length; w++) {
