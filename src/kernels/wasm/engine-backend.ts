@@ -23,8 +23,8 @@ class WasmBackend implements Backend {
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
-  /** Time loops run so far by each path: whole in wasm (ThreadPool.steps), or step by step (`byStep`). */
-  readonly loops = { wasm: 0, byStep: 0 };
+  /** Time loops run so far by each path: whole in wasm (ThreadPool.steps; `split`: on more than one thread), or step by step. */
+  readonly loops = { wasm: 0, split: 0, byStep: 0 };
   private i32View: Int32Array = new Int32Array(0);
 
   constructor(private readonly inst: WasmInstance) {
@@ -163,7 +163,7 @@ class WasmBackend implements Backend {
       return byStep();
     }
     this.loops.wasm++;
-    this.pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset)));
+    if (this.pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {

@@ -127,6 +127,8 @@ export class ThreadPool {
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
   private readonly lag = new LagMonitor();
+  /** Whether jobs go solo while the workers lag (LagMonitor); tests turn it off to know how a job was split. */
+  adaptive = true;
 
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
@@ -151,7 +153,7 @@ export class ThreadPool {
   /** Threads that will share the next job: 1 while workers start up, or for a while after they lagged. */
   private threadsForJob(): number {
     const threads = this.active;
-    return threads > 1 && this.lag.split() ? threads : 1;
+    return threads > 1 && (this.lag.split() || !this.adaptive) ? threads : 1;
   }
 
   /** Resolves with `active` once every worker has started (or after `timeoutMs`, with however many have). */
@@ -198,8 +200,9 @@ export class ThreadPool {
   /**
    * A layer's whole time loop with its batch rows split over the threads: each thread runs its rows through every
    * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
+   * Returns the number of threads that shared it.
    */
-  steps(kernel: StepKernel, B: number, args: readonly number[]): void {
+  steps(kernel: StepKernel, B: number, args: readonly number[]): number {
     if (args.length > MAX_ARGS) throw new Error(`ThreadPool.steps: ${kernel} takes ${args.length} arguments, the control block holds ${MAX_ARGS}`);
     const fn = this.ex[kernel] as (...args: number[]) => void;
     const threads = this.threadsForJob();
@@ -208,7 +211,7 @@ export class ThreadPool {
     band += band > 1 ? band & 1 : 0;
     if (threads === 1 || band >= B) {
       fn(...args, 0, B, this.mainScratch);
-      return;
+      return 1;
     }
     const ctl = this.control;
     ctl[OP] = OP_STEPS + STEP_KERNEL_NAMES.indexOf(kernel);
@@ -219,6 +222,7 @@ export class ThreadPool {
       ctl[BAND + 2 * w + 1] = Math.min(B, band * (w + 2));
     }
     this.dispatch(() => fn(...args, 0, band, this.mainScratch));
+    return Math.min(threads, Math.ceil(B / band));
   }
 
   /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
