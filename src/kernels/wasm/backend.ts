@@ -8,6 +8,7 @@ import { probeWasm } from './probe.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
 import type { WasmExports } from './exports.generated.js';
+import { ensureGemmChoice } from './gemm-variants.js';
 
 export type { WasmExports };
 
@@ -100,5 +101,6 @@ function gemmWasm(inst: WasmInstance, args: GemmArgs): void {
 /** Instantiates the module (sync) and returns its kernel table; throws if SIMD is unavailable. */
 export function createWasmKernels(): Kernels {
   const inst = initWasmSync();
+  ensureGemmChoice(inst);
   return { name: 'wasm', gemm: (args: GemmArgs) => gemmWasm(inst, args) };
 }

@@ -5,6 +5,7 @@ import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend
 import * as steps from '../ref/steps.js';
 import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
+import { ensureGemmChoice } from './gemm-variants.js';
 import { RegionPool, type Region } from './regions.js';
 import { stepArgList, type StepArgs, type StepKernel } from './step-kernels.js';
 import { threadPool, type ThreadPool } from './threads.js';
@@ -191,7 +192,12 @@ class WasmBackend implements Backend {
   }
 }
 
-/** A fresh engine backend on the shared wasm instance; throws where WebAssembly SIMD is missing. */
+/**
+ * A fresh engine backend on the shared wasm instance; throws where WebAssembly SIMD is missing. The first one
+ * times the sgemm variants (gemm-variants.ts) unless one was set.
+ */
 export function createWasmBackend(): Backend {
-  return new WasmBackend(initWasmSync());
+  const inst = initWasmSync();
+  ensureGemmChoice(inst);
+  return new WasmBackend(inst);
 }
