@@ -120,12 +120,14 @@ test('a fused training step gives the same bits on every tile (time loops and wh
   const { createWasmBackend } = await import('../src/kernels/wasm/engine-backend.js');
   const { FusedLanguageModel } = await import('../src/engine/language-model.js');
   const { GRU, LSTM, RNNModel } = await import('../src/nn/index.js');
+  type Recurrent = import('../src/nn/recurrent.js').Recurrent;
   t.after(() => setGemmVariant('2x16'));
   const random = new Random(8);
   const [V, B, T] = [13, 9, 6];
   const x = Int32Array.from({ length: B * T }, () => random.int(V));
   const y = Int32Array.from({ length: B * T }, () => random.int(V));
-  for (const make of [() => new LSTM({ inputSize: V, hiddenSize: 37, numLayers: 2, seed: 2 }), () => new GRU({ inputSize: V, hiddenSize: 20, seed: 2 })]) {
+  const makers: Array<() => Recurrent> = [() => new LSTM({ inputSize: V, hiddenSize: 37, numLayers: 2, seed: 2 }), () => new GRU({ inputSize: V, hiddenSize: 20, seed: 2 })];
+  for (const make of makers) {
     let first: { loss: number; grads: Float32Array[] } | null = null;
     for (const tile of gemmVariants().filter((v) => v.kind === 'tile')) {
       setGemmVariant(tile.name);

@@ -1,9 +1,10 @@
 // The WebAssembly time loops (assembly/steps.ts) against the reference loops (src/kernels/ref/steps.ts), forward
 // and backward, for every cell, on 1, 2 and 3 threads. The pool is started (and waited for) before anything runs,
 // and every case asserts which path ran: whole loops in wasm, split over all the threads when there are two rows
-// per thread or more; one-row generation, which cannot be split by rows, in wasm on one thread and step by step
-// (each step's product split by columns) on more. Without this a test only compares the wasm loops when it
-// happens to win a race with the workers' start-up. Shapes: x, y (B, T) ids; states (layers, B, H).
+// per thread or more; one-row generation, which rows cannot split, in wasm on one thread while its products are
+// too small to split, and otherwise step by step with each product split by columns (forced here by a threshold
+// of 0). Without this a test only compares the wasm loops when it happens to win a race with the workers'
+// start-up. Shapes: x, y (B, T) ids; states (layers, B, H).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../src/core/random.js';
@@ -91,9 +92,15 @@ for (const threads of [1, 2, 3]) {
       }
     }
     for (const kind of KINDS) {
-      const loops = compareGeneration(kind, random);
-      const expected = threads === 1 ? { wasm: 12 * LAYERS, split: 0, byStep: 0 } : { wasm: 0, split: 0, byStep: 12 * LAYERS };
-      assert.deepEqual(loops, expected, `${kind} generation: path taken`);
+      assert.deepEqual(compareGeneration(kind, random), { wasm: 12 * LAYERS, split: 0, byStep: 0 }, `${kind} generation: path taken`);
+    }
+    if (threads > 1) {
+      const timed = pool.minParallelMacs;
+      pool.minParallelMacs = 0; // every product worth splitting: generation goes step by step, products split
+      for (const kind of KINDS) {
+        assert.deepEqual(compareGeneration(kind, random), { wasm: 0, split: 0, byStep: 12 * LAYERS }, `${kind} generation, products split: path taken`);
+      }
+      pool.minParallelMacs = timed;
     }
     pool.adaptive = true;
   });

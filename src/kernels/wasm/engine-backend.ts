@@ -7,6 +7,7 @@ import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
 import { ensureGemmChoice } from './gemm-variants.js';
 import { RegionPool, type Region } from './regions.js';
+import { ensureSplitChoice } from './split-choice.js';
 import { stepArgList, type StepArgs, type StepKernel } from './step-kernels.js';
 import { threadPool, type ThreadPool } from './threads.js';
 
@@ -21,6 +22,8 @@ class WasmBackend implements Backend {
   private readonly ex: WasmExports;
   private readonly pool: ThreadPool;
   private region: Region | null = null;
+  /** Whether the pool's split threshold has been timed (split-choice.ts: once its workers are up). */
+  private splitTimed = false;
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
@@ -35,6 +38,12 @@ class WasmBackend implements Backend {
 
   get threads(): number {
     return this.pool.active;
+  }
+
+  /** The pool, its split threshold timed the first time its workers are all up. */
+  private get threadPool(): ThreadPool {
+    if (!this.splitTimed) this.splitTimed = ensureSplitChoice(this.inst, this.pool);
+    return this.pool;
   }
 
   /** Views are rebuilt when memory was replaced (an unshared memory detaches its buffer when it grows). */
@@ -83,7 +92,7 @@ class WasmBackend implements Backend {
 
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
-    this.pool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
+    this.threadPool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
   }
 
   packedFloats(k: number, n: number): number {
@@ -96,7 +105,7 @@ class WasmBackend implements Backend {
 
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
-    this.pool.gemmPacked(m, n, k, this.p(a), this.p(packed), this.p(c), transA ? 1 : 0, beta);
+    this.threadPool.gemmPacked(m, n, k, this.p(a), this.p(packed), this.p(c), transA ? 1 : 0, beta);
   }
 
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {
@@ -153,42 +162,44 @@ class WasmBackend implements Backend {
 
   /**
    * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), its arguments named
-   * as the kernel's parameters (the Sequence's own fields); or, with fewer than two rows per thread (generation
-   * runs B = 1), the reference loop `byStep` on this backend's kernels, each step's product split by columns,
-   * which keeps every thread busy where rows cannot. `loops` counts which path ran.
+   * as the kernel's parameters (the Sequence's own fields). With fewer than two rows per thread (generation runs
+   * B = 1) rows cannot keep the threads busy: if each step's product (B, H) by (H, G·H) is big enough to split
+   * (split-choice.ts), the reference loop `byStep` runs on this backend's kernels with each product split by
+   * columns; otherwise the wasm loop runs on as many threads as the rows allow. `loops` counts which path ran.
    */
-  private timeLoop<K extends StepKernel>(kernel: K, s: Sequence, args: StepArgs<K>, byStep: () => void): void {
-    const threads = this.pool.active;
-    if (threads > 1 && s.B < 2 * threads) {
+  private timeLoop<K extends StepKernel>(kernel: K, s: Sequence, gates: number, args: StepArgs<K>, byStep: () => void): void {
+    const pool = this.threadPool;
+    const threads = pool.active;
+    if (threads > 1 && s.B < 2 * threads && s.B * s.H * gates * s.H >= pool.minParallelMacs) {
       this.loops.byStep++;
       return byStep();
     }
     this.loops.wasm++;
-    if (this.pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
+    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
-    this.timeLoop('lstmForwardSteps', s, s, () => steps.lstmForwardSteps(this, s));
+    this.timeLoop('lstmForwardSteps', s, 4, s, () => steps.lstmForwardSteps(this, s));
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
-    this.timeLoop('lstmBackwardSteps', s, { ...s, dOut }, () => steps.lstmBackwardSteps(this, s, dOut));
+    this.timeLoop('lstmBackwardSteps', s, 4, { ...s, dOut }, () => steps.lstmBackwardSteps(this, s, dOut));
   }
 
   gruForwardSteps(s: GRUSequence): void {
-    this.timeLoop('gruForwardSteps', s, s, () => steps.gruForwardSteps(this, s));
+    this.timeLoop('gruForwardSteps', s, 3, s, () => steps.gruForwardSteps(this, s));
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
-    this.timeLoop('gruBackwardSteps', s, { ...s, dOut }, () => steps.gruBackwardSteps(this, s, dOut));
+    this.timeLoop('gruBackwardSteps', s, 3, { ...s, dOut }, () => steps.gruBackwardSteps(this, s, dOut));
   }
 
   rnnForwardSteps(s: RNNSequence): void {
-    this.timeLoop('rnnForwardSteps', s, s, () => steps.rnnForwardSteps(this, s));
+    this.timeLoop('rnnForwardSteps', s, 1, s, () => steps.rnnForwardSteps(this, s));
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
-    this.timeLoop('rnnBackwardSteps', s, { ...s, dOut }, () => steps.rnnBackwardSteps(this, s, dOut));
+    this.timeLoop('rnnBackwardSteps', s, 1, { ...s, dOut }, () => steps.rnnBackwardSteps(this, s, dOut));
   }
 }
 

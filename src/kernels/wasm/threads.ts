@@ -24,7 +24,7 @@ const CONTROL_INTS = 96;
 const OP_STEPS = 3;
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
 const SCRATCH_BYTES = 9 << 20;
-/** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
+/** Below this many multiply-adds a product runs on one thread (until timed): the barrier would cost more than it saves. */
 const MIN_PARALLEL_MACS = 1 << 17;
 
 // Runs inside each worker (Node worker_threads or a browser Web Worker): instantiate, mark ready, then serve jobs.
@@ -129,6 +129,8 @@ export class ThreadPool {
   private readonly lag = new LagMonitor();
   /** Whether jobs go solo while the workers lag (LagMonitor); tests turn it off to know how a job was split. */
   adaptive = true;
+  /** Products with fewer multiply-adds run on one thread (the barrier would cost more); gemm-variants.ts times it. */
+  minParallelMacs = MIN_PARALLEL_MACS;
 
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
@@ -174,12 +176,12 @@ export class ThreadPool {
    */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const threads = this.threadsForJob();
-    if (threads > 1 && n < 32 && transA === 0 && m >= 4 * threads && m * n * k >= MIN_PARALLEL_MACS) {
+    if (threads > 1 && n < 32 && transA === 0 && m >= 4 * threads && m * n * k >= this.minParallelMacs) {
       this.run(2, Math.ceil(m / threads / 2) * 2, m, n, k, a, b, c, transA, transB, beta);
       return;
     }
     const band = Math.ceil(n / threads / 16) * 16;
-    if (threads === 1 || m === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
+    if (threads === 1 || m === 1 || n < 32 || m * n * k < this.minParallelMacs || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
       this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
       return;
     }
@@ -190,7 +192,7 @@ export class ThreadPool {
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: number, beta: number): void {
     const threads = this.threadsForJob();
     const band = Math.ceil(n / threads / 16) * 16;
-    if (threads === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS) {
+    if (threads === 1 || n < 32 || m * n * k < this.minParallelMacs) {
       this.ex.sgemmPackedColumns(m, n, k, a, packed, c, transA, beta, 0, n, this.mainScratch);
       return;
     }
