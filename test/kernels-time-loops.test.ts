@@ -39,7 +39,7 @@ function states(s: State): Tensor[] {
 }
 
 /** Two training steps (state carried) on the reference and on wasm: loss, final state and every gradient agree. */
-function compareTraining(kind: Kind, B: number, random: Random): Loops {
+function compareTraining(kind: Kind, B: number, random: Random, out: Float32Array[] = []): Loops {
   const ref = makeModel(kind), wasm = makeModel(kind);
   const engines = [new FusedLanguageModel(ref, createRefBackend()), new FusedLanguageModel(wasm, createWasmBackend())];
   const before = loopsOf(engines[1]!.backend);
@@ -55,24 +55,26 @@ function compareTraining(kind: Kind, B: number, random: Random): Loops {
     states(b.state).forEach((s, j) => assertClose(s, states(a.state)[j]!, `${what}: final state ${j}`, 1e-5, 1e-6));
     const named = ref.namedParameters();
     wasm.namedParameters().forEach(([name, p], k) => assertClose(p.grad!, named[k]![1].grad!, `${what}: grad ${name}`, 1e-4, 1e-6));
+    out.push(Float32Array.of(b.loss), ...wasm.parameters().map((p) => Float32Array.from(p.grad!)));
     carried = [a.state, b.state];
   }
   const after = loopsOf(engines[1]!.backend);
   return { wasm: after.wasm - before.wasm, split: after.split - before.split, byStep: after.byStep - before.byStep };
 }
 
-/** Greedy-free generation: the same 12 tokens fed to both, the logits after each agree. */
-function compareGeneration(kind: Kind, random: Random): Loops {
+/** The same tokens fed to a generator on each backend: the logits after each agree; returns wasm's and the paths. */
+function compareGeneration(kind: Kind, tokens: readonly number[]): { loops: Loops; logits: Float32Array[] } {
   const model = makeModel(kind);
   const gens = [new FusedGenerator(model, createRefBackend()), new FusedGenerator(model, createWasmBackend())];
   const before = loopsOf(gens[1]!.backend);
-  for (let t = 0; t < 12; t++) {
-    const token = random.int(V);
+  const logits: Float32Array[] = [];
+  tokens.forEach((token, t) => {
     const [a, b] = gens.map((g) => g.step(token).slice());
     assertClose(b!, a!, `${kind} generation, token ${t}: logits`, 1e-5, 1e-6);
-  }
+    logits.push(b!);
+  });
   const after = loopsOf(gens[1]!.backend);
-  return { wasm: after.wasm - before.wasm, split: after.split - before.split, byStep: after.byStep - before.byStep };
+  return { loops: { wasm: after.wasm - before.wasm, split: after.split - before.split, byStep: after.byStep - before.byStep }, logits };
 }
 
 for (const threads of [1, 2, 3]) {
@@ -91,15 +93,31 @@ for (const threads of [1, 2, 3]) {
         assert.deepEqual(loops, { wasm: perRun, split: threads > 1 ? perRun : 0, byStep: 0 }, `${kind} B=${B}: path taken`);
       }
     }
-    for (const kind of KINDS) {
-      assert.deepEqual(compareGeneration(kind, random), { wasm: 12 * LAYERS, split: 0, byStep: 0 }, `${kind} generation: path taken`);
-    }
+    const tokens = Array.from({ length: 12 }, () => random.int(V));
+    const byLoop = KINDS.map((kind) => {
+      const { loops, logits } = compareGeneration(kind, tokens);
+      assert.deepEqual(loops, { wasm: 12 * LAYERS, split: 0, byStep: 0 }, `${kind} generation: path taken`);
+      return logits;
+    });
     if (threads > 1) {
       const timed = pool.minParallelMacs;
       pool.minParallelMacs = 0; // every product worth splitting: generation goes step by step, products split
+      // Training with fewer than two rows per thread: the wasm loops (rows split unevenly) or step by step.
       for (const kind of KINDS) {
-        assert.deepEqual(compareGeneration(kind, random), { wasm: 0, split: 0, byStep: 12 * LAYERS }, `${kind} generation, products split: path taken`);
+        const seed = 40 + threads;
+        const [whole, stepped]: Float32Array[][] = [[], []];
+        pool.minParallelMacs = timed;
+        assert.equal(compareTraining(kind, threads + 1, new Random(seed), whole).byStep, 0);
+        pool.minParallelMacs = 0;
+        assert.equal(compareTraining(kind, threads + 1, new Random(seed), stepped).wasm, 0);
+        assert.deepEqual(stepped, whole, `${kind} B=${threads + 1}: the two paths give the same bits`);
       }
+      KINDS.forEach((kind, k) => {
+        const { loops, logits } = compareGeneration(kind, tokens);
+        assert.deepEqual(loops, { wasm: 0, split: 0, byStep: 12 * LAYERS }, `${kind} generation, products split: path taken`);
+        // Which path a process takes depends on a timing; the numbers must not.
+        assert.deepEqual(logits, byLoop[k], `${kind} generation: the two paths give the same bits`);
+      });
       pool.minParallelMacs = timed;
     }
     pool.adaptive = true;
