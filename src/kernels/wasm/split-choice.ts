@@ -7,7 +7,7 @@
 // (w multiply-adds, r one thread's rate, t threads, o the split's overhead). The engine then also runs a time
 // loop whose rows cannot be split (generation) in wasm on one thread unless its step products would be split.
 import type { WasmInstance } from './backend.js';
-import type { ThreadPool } from './threads.js';
+import { currentThreadPool, type ThreadPool } from './threads.js';
 
 export interface SplitChoice {
   threads: number;
@@ -31,6 +31,12 @@ const chosen = new WeakMap<ThreadPool, SplitChoice>();
 /** The pool's split threshold and how it was set. */
 export function splitChoice(pool: ThreadPool): SplitChoice {
   return chosen.get(pool) ?? { threads: pool.active, minParallelMacs: pool.minParallelMacs, overheadUs: NaN, soloGflops: NaN, how: 'default' };
+}
+
+/** The split of the process's thread pool, or null while there is none (asking starts no workers). */
+export function threadSplitChoice(): SplitChoice | null {
+  const pool = currentThreadPool();
+  return pool === null ? null : splitChoice(pool);
 }
 
 /** Times the split once per pool, the first time all its workers are up; returns whether it has been timed. */

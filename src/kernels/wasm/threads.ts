@@ -289,6 +289,11 @@ export function threadCount(): number {
   return requested ?? availableCores();
 }
 
+/** The pool if one has been created (no workers are started by asking). */
+export function currentThreadPool(): ThreadPool | null {
+  return pool;
+}
+
 /** The pool for this instance, created on first use. */
 export function threadPool(inst: WasmInstance): ThreadPool {
   pool ??= new ThreadPool(inst, threadCount());
