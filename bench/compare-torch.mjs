@@ -19,8 +19,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, ROOT, fmtLoad, fmtNum, fmtRate, fmtRatio, idleFraction, key, markdown, parseFlags, pick, ratio, reduceRounds, runJsonLines, table, verdict, waitForQuiet } from './common.mjs';
-import { RECORDS_DIR, loadNow, writeRecord } from './records.mjs';
+import { CLI, ROOT, fmtLoad, fmtNum, fmtRate, fmtRatio, idleFraction, key, markdown, parseFlags, ratio, reduceRounds, runJsonLines, table, verdict } from './common.mjs';
+import { RECORDS_DIR, loadNow, takeTurns, writeRecord } from './records.mjs';
 
 /** Issue #15's training targets: lstm-ts tokens/s at least this many times PyTorch's faster input, LSTM and GRU. */
 export const TRAIN_TARGETS = { 128: 2.5, 256: 1.5, 512: 1.3, 1024: 1.3 };
@@ -67,20 +67,7 @@ async function main() {
     sides.onnxruntime = () => runJsonLines(process.execPath, [join(ROOT, 'bench', 'onnx_generate.mjs'), ...onnxArgs]);
   }
 
-  const loads = [];
-  const rounds = Object.fromEntries(Object.keys(sides).map((s) => [s, []]));
-  const summaries = Object.fromEntries(Object.keys(sides).map((s) => [s, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    const order = round % 2 === 0 ? Object.keys(sides) : Object.keys(sides).reverse();
-    for (const side of order) {
-      const quiet = await waitForQuiet(opts.idle);
-      loads.push(loadNow(`before ${side} round ${round + 1}`, quiet.idle));
-      const run = await sides[side]();
-      loads.push(loadNow(`after ${side} round ${round + 1}`));
-      rounds[side].push(run.rows.map((r) => pick(r, [...FIELDS[side], 'gemmTile', 'gemmRowTile', 'sameTextAsLstmTs'])));
-      summaries[side].push(run.summary);
-    }
-  }
+  const { loads, rounds, summaries } = await takeTurns(sides, opts, (side) => [...FIELDS[side], 'gemmTile', 'gemmRowTile', 'sameTextAsLstmTs']);
   const reduced = Object.fromEntries(Object.entries(rounds).map(([side, rs]) => [side, reduceRounds(rs, FIELDS[side], side === 'onnxruntime' ? onnxKey : key)]));
 
   // Peak resident memory while training: a fresh process per side and size, training only.

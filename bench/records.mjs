@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type as osType } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './common.mjs';
+import { ROOT, pick, waitForQuiet } from './common.mjs';
 
 export const RECORDS_DIR = join(ROOT, 'bench', 'records');
 
@@ -85,4 +85,29 @@ export function writeRecord(kind, body, { dir = RECORDS_DIR, note = null } = {})
   const file = join(dir, `${date.toISOString().slice(0, 19).replace(/:/g, '')}Z-${kind}-${commit}.json`);
   writeFileSync(file, `${JSON.stringify(record, null, 1)}\n`);
   return file;
+}
+
+/**
+ * Runs every side in turn, `rounds` times (the order reversed every other round, so drift in the machine's load
+ * falls on all sides alike), waiting for a quiet machine before each run. Returns each side's rows per round
+ * (only the fields `keep(side)` names), its summaries, and the load averages before and after every run.
+ */
+export async function takeTurns(sides, { rounds, idle }, keep) {
+  const names = Object.keys(sides);
+  const out = { loads: [], rounds: {}, summaries: {} };
+  for (const side of names) {
+    out.rounds[side] = [];
+    out.summaries[side] = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? names : [...names].reverse()) {
+      const quiet = await waitForQuiet(idle);
+      out.loads.push(loadNow(`before ${side} round ${round + 1}`, quiet.idle));
+      const run = await sides[side]();
+      out.loads.push(loadNow(`after ${side} round ${round + 1}`));
+      out.rounds[side].push(run.rows.map((r) => pick(r, keep(side))));
+      out.summaries[side].push(run.summary);
+    }
+  }
+  return out;
 }

@@ -13,8 +13,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, ROOT, fmtLoad, fmtNum, fmtRate, fmtRatio, idleFraction, key, markdown, parseFlags, pick, ratio, reduceRounds, runJsonLines, table, verdict, waitForQuiet } from '../common.mjs';
-import { RECORDS_DIR, loadNow, writeRecord } from '../records.mjs';
+import { CLI, ROOT, fmtLoad, fmtNum, fmtRate, fmtRatio, idleFraction, key, markdown, parseFlags, ratio, reduceRounds, runJsonLines, table, verdict } from '../common.mjs';
+import { RECORDS_DIR, loadNow, takeTurns, writeRecord } from '../records.mjs';
 
 /** Per-round numbers kept for each run (rates: medians and bests make sense). */
 const FIELDS = { tfjs: ['trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops'], ours: ['trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops1Thread', 'simdPeakGflops'], single: ['trainTokensPerSec'] };
@@ -27,26 +27,13 @@ async function main() {
   if (!existsSync(join(HERE, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) throw new Error(`TensorFlow.js is not installed: cd ${HERE} && npm install`);
   const common = ['--json', '--hidden', opts.hidden, '--seconds', String(opts.seconds), '--length', String(opts.length)];
   if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) throw new Error('--rounds must be a positive integer');
-  const loads = [];
-  const runs = { tfjs: [], ours: [], single: [] };
-  const summaries = { tfjs: [], ours: [], single: [] };
   const commands = {
     tfjs: () => runJsonLines(process.execPath, [join(HERE, 'bench.mjs'), ...common], { cwd: HERE }),
     ours: () => runJsonLines(process.execPath, [CLI, 'bench', ...common, '--cells', 'lstm', '--threads', String(opts.threads)]),
     // TF.js has one thread here; lstm-ts's training on one thread too, for the like-for-like ratio.
     single: () => runJsonLines(process.execPath, [CLI, 'bench', ...common, '--cells', 'lstm', '--threads', '1', '--parts', 'train']),
   };
-  for (let round = 0; round < opts.rounds; round++) {
-    const order = round % 2 === 0 ? Object.keys(commands) : Object.keys(commands).reverse();
-    for (const side of order) {
-      const quiet = await waitForQuiet(opts.idle);
-      loads.push(loadNow(`before ${side} round ${round + 1}`, quiet.idle));
-      const run = await commands[side]();
-      loads.push(loadNow(`after ${side} round ${round + 1}`));
-      runs[side].push(run.rows.map((r) => pick(r, FIELDS[side])));
-      summaries[side].push(run.summary);
-    }
-  }
+  const { loads, rounds: runs, summaries } = await takeTurns(commands, opts, (side) => FIELDS[side]);
   const reduced = Object.fromEntries(Object.entries(runs).map(([side, rs]) => [side, reduceRounds(rs, FIELDS[side])]));
   const tfjs = { rows: reduced.tfjs.medians, summary: summaries.tfjs[0] };
   const ours = { rows: reduced.ours.medians, summary: summaries.ours[0] };
