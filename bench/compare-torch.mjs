@@ -1,276 +1,153 @@
 #!/usr/bin/env node
-// lstm-ts against PyTorch on the d2l setting, in one run: `lstm bench --json` and bench/torch_bench.py --json
-// (Debian's /usr/bin/python3 with python3-torch and OpenBLAS, OMP_WAIT_POLICY=PASSIVE, torch.set_num_threads)
-// run one after the other, never at once, on the same cells, hidden sizes, threads and seconds. Then a short
-// training-only run of each at a few sizes for peak resident memory. Prints both sides, the ratios
-// lstm-ts / PyTorch, every target of the issue as met or missed (and by how much), and a markdown table.
+// lstm-ts against PyTorch and onnxruntime-node on the d2l setting, in one run: `lstm bench --json`,
+// bench/torch_bench.py --json (Debian's /usr/bin/python3 with python3-torch and OpenBLAS, OMP_WAIT_POLICY=PASSIVE,
+// torch.set_num_threads; two input variants: the book's one-hot and an embedding gather) and bench/onnx_generate.mjs
+// (the ONNX export run one character at a time, the native anchor for generation) take turns, never at once, for
+// --rounds rounds (the order reversed every other round), on the same cells, hidden sizes, threads and seconds.
+// Then a short training-only run of each side at a few sizes for peak resident memory. Every number reported is
+// the median of the rounds (the bests are in the record); PyTorch's training rate is the faster of its two inputs,
+// ONNX Runtime's generation rate the faster of its thread counts. Prints both sides, the ratios, each target of
+// issue #15 as met or missed, and writes a JSON record into bench/records/ (see records.mjs), from which
+// bench/tables.mjs writes the README's tables.
 // Usage (after `npx tsc -p tsconfig.build.json`):
 //   node bench/compare-torch.mjs [--cells lstm,gru,rnn] [--hidden 128,256,512,1024] [--threads 2] [--seconds 2]
-//     [--length 500] [--memory-hidden 256,1024] [--rounds 1] [--idle 0.85] [--python /usr/bin/python3]
-// --rounds R alternates the two sides R times and keeps each side's best per number (a shared machine only
-// ever slows a run down); before each run it waits (up to 15 minutes) until the CPUs were at least --idle idle
-// over 5 s (0: don't wait). The 1-minute load average and idle fraction before each run are printed.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+//     [--length 500] [--memory-hidden 256,1024] [--rounds 3] [--idle 0.85] [--python /usr/bin/python3]
+//     [--inputs onehot,embedding] [--onnx-threads 1,2] [--records bench/records] [--note text]
+// Before each run it waits (up to 15 minutes) until the CPUs were at least --idle idle over 5 s (0: don't wait);
+// the load averages before and after every run go into the record. --onnx-threads '' skips onnxruntime;
+// --records '' writes no record.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CLI, ROOT, fmtLoad, fmtNum, fmtRate, fmtRatio, idleFraction, key, markdown, parseFlags, ratio, reduceRounds, runJsonLines, table, verdict } from './common.mjs';
+import { RECORDS_DIR, loadNow, takeTurns, writeRecord } from './records.mjs';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** Issue #15's training targets: lstm-ts tokens/s at least this many times PyTorch's faster input, LSTM and GRU. */
+export const TRAIN_TARGETS = { 128: 2.5, 256: 1.5, 512: 1.3, 1024: 1.3 };
 
-/** Training targets: lstm-ts tokens/s at least this many times PyTorch's, for LSTM and GRU. */
-export const TRAIN_TARGETS = { 128: 2, 256: 1.5, 512: 1.2, 1024: 1.2 };
+/** Per-round numbers each side keeps in the record (all rates or fractions: medians and bests make sense). */
+export const FIELDS = {
+  'lstm-ts': ['trainTokensPerSec', 'generateCharsPerSec', 'sgemmGflops', 'sgemmGflops1Thread', 'trainGflops', 'peakFraction', 'simdPeakGflops', 'simdPeakGflopsAllThreads', 'sgemmPeakFraction1Thread', 'sgemmThreadSpeedup'],
+  pytorch: ['trainTokensPerSec', 'trainTokensPerSecEmbedding', 'generateCharsPerSec', 'generateCharsPerSecEmbedding', 'sgemmGflops', 'sgemmGflops1Thread', 'trainGflops', 'trainGflopsEmbedding'],
+  onnxruntime: ['generateCharsPerSec'],
+};
 
-export function parseFlags(argv, defaults) {
-  const out = { ...defaults };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument ${flag}`);
-    const key = flag.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (!(key in defaults)) throw new Error(`unknown flag ${flag}`);
-    if (typeof defaults[key] === 'boolean') {
-      out[key] = true;
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    out[key] = typeof defaults[key] === 'number' ? Number(value) : value;
-    if (typeof defaults[key] === 'number' && !Number.isFinite(out[key])) throw new Error(`${flag}: '${value}' is not a number`);
-  }
-  return out;
+const onnxKey = (r) => `${r.cell}/${r.hidden}/${r.threads}`;
+
+/** PyTorch's faster input variant for training (and generation), per row of medians. */
+export function fasterTorch(row) {
+  const train = Math.max(row.trainTokensPerSec ?? 0, row.trainTokensPerSecEmbedding ?? 0) || null;
+  const generate = Math.max(row.generateCharsPerSec ?? 0, row.generateCharsPerSecEmbedding ?? 0) || null;
+  return { train, generate, trainInput: (row.trainTokensPerSecEmbedding ?? 0) > (row.trainTokensPerSec ?? 0) ? 'embedding' : 'onehot' };
 }
 
-export function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function cpuTimes() {
-  // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal ...
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + (f[4] ?? 0);
-  return { idle, total: f.reduce((a, b) => a + b, 0) };
-}
-
-/** Fraction of CPU time idle over the next `ms` (Linux /proc/stat), or null where there is none. */
-export async function idleFraction(ms = 5000) {
-  if (!existsSync('/proc/stat')) return null;
-  const a = cpuTimes();
-  await sleep(ms);
-  const b = cpuTimes();
-  return b.total > a.total ? (b.idle - a.idle) / (b.total - a.total) : null;
-}
-
-/**
- * Waits (up to 15 minutes) until the machine is quiet: CPUs at least `minIdle` idle over 5 s (the 1-minute load
- * average is printed but not used, since it still counts our own previous run for a minute or two). minIdle 0:
- * never waits. Returns the 1-minute load and the idle fraction it went on at.
- */
-export async function waitForQuiet(minIdle, log = (s) => process.stderr.write(s)) {
-  for (let waited = 0; ; waited += 35) {
-    const idle = await idleFraction();
-    const load = loadavg()[0];
-    if (!(minIdle > 0) || idle === null || idle >= minIdle || waited >= 900) return { load, idle };
-    log(`CPUs ${(100 * idle).toFixed(0)}% idle over 5 s (load average ${load.toFixed(2)}): waiting 30 s\n`);
-    await sleep(30_000);
-  }
-}
-
-export function fmtLoad({ load, idle }) {
-  return `${load.toFixed(2)}${idle === null ? '' : ` (${(100 * idle).toFixed(0)}% idle)`}`;
-}
-
-/** Runs a command to completion (stderr passed through) and returns its stdout parsed as JSON lines. */
-export function runJsonLines(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    process.stderr.write(`$ ${[command, ...args].join(' ')}\n`);
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with code ${code}`));
-      const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-      try {
-        const objects = lines.map((l) => JSON.parse(l));
-        resolve({ rows: objects.filter((o) => !('summary' in o)), summary: objects.find((o) => 'summary' in o)?.summary ?? null });
-      } catch {
-        reject(new Error(`${command}: output is not JSON lines:\n${stdout.slice(0, 500)}`));
-      }
-    });
-  });
-}
-
-export const key = (r) => `${r.cell}/${r.hidden}`;
-
-export function fmtRate(v) {
-  return v === null || v === undefined ? '-' : Math.round(v).toLocaleString('en-US', { maximumSignificantDigits: 3 });
-}
-export function fmtNum(v, d = 1) {
-  return v === null || v === undefined ? '-' : v.toFixed(d);
-}
-export function fmtRatio(v) {
-  return v === null || v === undefined || !Number.isFinite(v) ? '-' : `${v.toFixed(2)}x`;
-}
-export function ratio(a, b) {
-  return a === null || a === undefined || b === null || b === undefined || !(b > 0) ? null : a / b;
-}
-
-/** "met (2.31x, target 2x)" or "MISSED by 13% (1.31x of 1.5x; needs 1.15x more)". `lower`: smaller is better. */
-export function verdict(value, target, { lower = false, unit = 'x' } = {}) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return { met: false, text: 'not measured' };
-  const shown = unit === 'x' ? `${value.toFixed(2)}x` : unit === '%' ? `${(100 * value).toFixed(0)}%` : value.toFixed(2);
-  const want = unit === 'x' ? `${target}x` : unit === '%' ? `${(100 * target).toFixed(0)}%` : target.toFixed(2);
-  const met = lower ? value <= target : value >= target;
-  if (met) return { met, text: `met (${shown}, target ${lower ? '<=' : '>='} ${want})` };
-  const short = lower ? value / target - 1 : 1 - value / target;
-  const needs = lower ? value / target : target / value;
-  return { met, text: `MISSED by ${(100 * short).toFixed(0)}% (${shown}, target ${lower ? '<=' : '>='} ${want}; needs ${needs.toFixed(2)}x ${lower ? 'less' : 'more'})` };
-}
-
-export function table(head, rows) {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((v, i) => (i < 2 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
-}
-
-export function markdown(head, rows) {
-  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
-/** Rates: the better of several runs is kept (other processes only ever slow a run down). */
-const RATE_KEYS = ['trainTokensPerSec', 'trainTokensPerSecMedian', 'generateCharsPerSec', 'generateCharsPerSecMedian', 'sgemmGflops', 'sgemmGflops1Thread', 'simdPeakGflops', 'simdPeakGflopsAllThreads', 'maxRssMB'];
-
-/** Merges the rows of several runs of one side: per (cell, hidden) the best of every rate; derived fields recomputed. */
-export function bestOf(runs) {
-  const byKey = new Map();
-  for (const run of runs) {
-    for (const row of run.rows) {
-      const k = key(row);
-      const seen = byKey.get(k);
-      if (seen === undefined) {
-        byKey.set(k, { ...row });
-        continue;
-      }
-      for (const f of RATE_KEYS) if (typeof row[f] === 'number' && !(seen[f] >= row[f])) seen[f] = row[f];
-    }
-  }
-  const rows = [...byKey.values()];
-  const peak = Math.max(...rows.map((r) => r.simdPeakGflops ?? 0));
-  for (const r of rows) {
-    if (r.trainTokensPerSec !== null && r.trainFlopsPerStep !== undefined) {
-      r.trainGflops = (r.trainTokensPerSec / ((r.batch ?? 32) * (r.steps ?? 35))) * r.trainFlopsPerStep / 1e9;
-    }
-    if (peak > 0) {
-      r.simdPeakGflops = peak;
-      if (r.trainGflops !== null && r.trainGflops !== undefined) r.peakFraction = r.trainGflops / (peak * r.threads);
-      if (typeof r.sgemmGflops1Thread === 'number') r.sgemmPeakFraction1Thread = r.sgemmGflops1Thread / peak;
-    }
-    if (typeof r.sgemmGflops === 'number' && typeof r.sgemmGflops1Thread === 'number') r.sgemmThreadSpeedup = r.sgemmGflops / r.sgemmGflops1Thread;
-  }
-  const summaries = runs.map((r) => r.summary).filter((x) => x !== null);
-  const summary = { ...summaries[0] };
-  for (const f of ['simdPeakGflops', 'simdPeakGflopsAllThreads', 'maxRssMB']) {
-    if (typeof summary[f] === 'number') summary[f] = Math.max(...summaries.map((x) => x[f]));
-  }
-  return { rows, summary };
+/** ONNX Runtime's faster thread count for generation, per (cell, hidden), from rows of medians. */
+export function fasterOnnx(rows, cell, hidden) {
+  const mine = rows.filter((r) => r.cell === cell && r.hidden === hidden && typeof r.generateCharsPerSec === 'number');
+  if (mine.length === 0) return null;
+  return mine.reduce((a, b) => (b.generateCharsPerSec > a.generateCharsPerSec ? b : a));
 }
 
 async function main() {
   const opts = parseFlags(process.argv.slice(2), {
-    cells: 'lstm,gru,rnn', hidden: '128,256,512,1024', threads: 2, seconds: 2, length: 500,
-    memoryHidden: '256,1024', rounds: 1, idle: 0.85, python: '/usr/bin/python3',
+    cells: 'lstm,gru,rnn', hidden: '128,256,512,1024', threads: 2, seconds: 2, length: 500, memoryHidden: '256,1024', rounds: 3,
+    idle: 0.85, python: '/usr/bin/python3', inputs: 'onehot,embedding', onnxThreads: '1,2', records: RECORDS_DIR, note: '',
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: build first (npx tsc -p tsconfig.build.json)`);
   if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) throw new Error('--rounds must be a positive integer');
   const common = ['--json', '--cells', opts.cells, '--hidden', opts.hidden, '--threads', String(opts.threads), '--seconds', String(opts.seconds), '--length', String(opts.length)];
   const torchScript = join(ROOT, 'bench', 'torch_bench.py');
   const torchEnv = { OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
-
-  const loads = [];
-  const oursRuns = [];
-  const torchRuns = [];
-  for (let round = 0; round < opts.rounds; round++) {
-    loads.push(await waitForQuiet(opts.idle));
-    oursRuns.push(await runJsonLines(process.execPath, [CLI, 'bench', ...common]));
-    loads.push(await waitForQuiet(opts.idle));
-    torchRuns.push(await runJsonLines(opts.python, [torchScript, ...common], { env: torchEnv }));
+  const sides = {
+    'lstm-ts': () => runJsonLines(process.execPath, [CLI, 'bench', ...common]),
+    pytorch: () => runJsonLines(opts.python, [torchScript, ...common, '--inputs', opts.inputs], { env: torchEnv }),
+  };
+  if (opts.onnxThreads !== '') {
+    const onnxArgs = ['--json', '--cells', opts.cells, '--hidden', opts.hidden, '--threads', opts.onnxThreads, '--seconds', String(opts.seconds), '--length', String(opts.length)];
+    sides.onnxruntime = () => runJsonLines(process.execPath, [join(ROOT, 'bench', 'onnx_generate.mjs'), ...onnxArgs]);
   }
-  const ours = bestOf(oursRuns);
-  const torch = bestOf(torchRuns);
+
+  const { loads, rounds, summaries } = await takeTurns(sides, opts, (side) => [...FIELDS[side], 'gemmTile', 'gemmRowTile', 'sameTextAsLstmTs']);
+  const reduced = Object.fromEntries(Object.entries(rounds).map(([side, rs]) => [side, reduceRounds(rs, FIELDS[side], side === 'onnxruntime' ? onnxKey : key)]));
 
   // Peak resident memory while training: a fresh process per side and size, training only.
   const memory = [];
   for (const H of opts.memoryHidden.split(',').filter((s) => s !== '')) {
     const args = ['--json', '--parts', 'train', '--cells', 'lstm', '--hidden', H, '--threads', String(opts.threads), '--seconds', String(Math.min(opts.seconds, 1))];
+    loads.push(loadNow(`before memory ${H}`));
     const a = await runJsonLines(process.execPath, [CLI, 'bench', ...args]);
-    const b = await runJsonLines(opts.python, [torchScript, ...args], { env: torchEnv });
-    memory.push({ hidden: Number(H), ours: a.summary.maxRssMB, torch: b.summary.maxRssMB });
+    const b = await runJsonLines(opts.python, [torchScript, ...args, '--inputs', 'onehot'], { env: torchEnv });
+    memory.push({ cell: 'lstm', hidden: Number(H), lstmTsMB: a.summary.maxRssMB, pytorchMB: b.summary.maxRssMB });
   }
-  loads.push({ load: loadavg()[0], idle: await idleFraction() });
+  loads.push(loadNow('end', await idleFraction()));
 
-  const theirs = new Map(torch.rows.map((r) => [key(r), r]));
+  const ours = reduced['lstm-ts'].medians;
+  const torchBy = new Map(reduced.pytorch.medians.map((r) => [key(r), r]));
+  const onnx = reduced.onnxruntime?.medians ?? [];
+  const s = summaries['lstm-ts'][0];
   const out = [];
-  const say = (s = '') => out.push(s);
-  const s = ours.summary;
-  say(`lstm-ts: ${s.node}, ${s.threads} thread(s), 128-bit SIMD peak ${fmtNum(s.simdPeakGflops)} GFLOP/s per thread (${fmtNum(s.simdPeakGflopsAllThreads)} on ${s.threads} measured together); peak RSS of the whole run ${fmtNum(s.maxRssMB, 0)} MiB`);
-  say(`PyTorch: ${torch.summary.torch}, python ${torch.summary.python}, ${torch.summary.threads} thread(s), OMP_WAIT_POLICY=${torch.summary.ompWaitPolicy}; peak RSS of the whole run ${fmtNum(torch.summary.maxRssMB, 0)} MiB`);
-  say(`setting: d2l (one-hot over 28 tokens, batch 32 x 35 steps, 1 layer, SGD lr 1, clip 1, sequential minibatches), ${opts.seconds} s per row; best of several windows, best of ${opts.rounds} alternating round(s) per side`);
-  say(`1-minute load average (and CPU idle over 5 s) before each run and at the end: ${loads.map(fmtLoad).join(', ')}`);
+  const say = (line = '') => out.push(line);
+  say(`lstm-ts: ${s.node}, ${s.threads} thread(s), 128-bit SIMD peak ${fmtNum(s.simdPeakGflops)} GFLOP/s per thread; sgemm tile ${s.gemm?.tile ?? '-'} / row tile ${s.gemm?.rowTile ?? '-'} (${s.gemm?.how ?? '-'})`);
+  const t = summaries.pytorch[0];
+  say(`PyTorch: ${t.torch}, python ${t.python}, ${t.threads} thread(s), OMP_WAIT_POLICY=${t.ompWaitPolicy}; inputs ${opts.inputs}`);
+  if (sides.onnxruntime) say(`onnxruntime-node ${summaries.onnxruntime[0].onnxruntime}, intra-op threads ${opts.onnxThreads}`);
+  say(`setting: d2l (one-hot over 28 tokens, batch 32 x 35 steps, 1 layer, SGD lr 1, clip 1, sequential minibatches), ${opts.seconds} s per row; medians of ${opts.rounds} alternating round(s)`);
+  say(`1-minute load average (and CPU idle over 5 s) before each run: ${loads.filter((l) => l.when.startsWith('before') && l.when.includes('round')).map((l) => fmtLoad({ load: l.load1, idle: l.idle ?? null })).join(', ')}`);
   say();
 
-  const head = ['cell', 'hidden', 'train tok/s lstm-ts', 'PyTorch', 'ratio', 'step GF/s', 'of SIMD peak', 'gen chars/s lstm-ts', 'PyTorch', 'ratio', 'sgemm GF/s lstm-ts', 'PyTorch', 'ratio', '1T lstm-ts', '1T PyTorch'];
-  const rows = ours.rows.map((r) => {
-    const t = theirs.get(key(r)) ?? {};
+  const head = ['cell', 'hidden', 'train tok/s lstm-ts', 'PyTorch', 'ratio', 'of SIMD peak', 'gen chars/s lstm-ts', 'PyTorch', 'ratio', 'ONNX RT', 'ratio', 'sgemm 1T GF/s', 'NT/1T'];
+  const rows = ours.map((r) => {
+    const torch = fasterTorch(torchBy.get(key(r)) ?? {});
+    const ort = fasterOnnx(onnx, r.cell, r.hidden);
     return [
       r.cell, r.hidden,
-      fmtRate(r.trainTokensPerSec), fmtRate(t.trainTokensPerSec), fmtRatio(ratio(r.trainTokensPerSec, t.trainTokensPerSec)),
-      fmtNum(r.trainGflops), r.peakFraction === null ? '-' : `${(100 * r.peakFraction).toFixed(0)}%`,
-      fmtRate(r.generateCharsPerSec), fmtRate(t.generateCharsPerSec), fmtRatio(ratio(r.generateCharsPerSec, t.generateCharsPerSec)),
-      fmtNum(r.sgemmGflops), fmtNum(t.sgemmGflops), fmtRatio(ratio(r.sgemmGflops, t.sgemmGflops)),
-      fmtNum(r.sgemmGflops1Thread), fmtNum(t.sgemmGflops1Thread),
+      fmtRate(r.trainTokensPerSec), fmtRate(torch.train) + (torch.trainInput === 'embedding' ? ' (gather)' : ''), fmtRatio(ratio(r.trainTokensPerSec, torch.train)),
+      r.peakFraction === null ? '-' : `${(100 * r.peakFraction).toFixed(0)}%`,
+      fmtRate(r.generateCharsPerSec), fmtRate(torch.generate), fmtRatio(ratio(r.generateCharsPerSec, torch.generate)),
+      ort === null ? '-' : `${fmtRate(ort.generateCharsPerSec)} (${ort.threads}T)`, fmtRatio(ratio(r.generateCharsPerSec, ort?.generateCharsPerSec)),
+      fmtNum(r.sgemmGflops1Thread), fmtRatio(r.sgemmThreadSpeedup),
     ];
   });
   say(table(head, rows));
   say();
 
-  say('targets:');
+  say('targets (issue #15; medians of the rounds):');
   const targets = [];
   const addTarget = (what, v) => {
     targets.push({ what, ...v });
     say(`  ${v.met ? '[x]' : '[ ]'} ${what}: ${v.text}`);
   };
-  for (const r of ours.rows) {
-    const t = theirs.get(key(r));
+  for (const r of ours) {
     const want = TRAIN_TARGETS[r.hidden];
-    if (r.cell === 'rnn' || want === undefined || t === undefined) continue;
-    const ceiling = (r.simdPeakGflops * r.threads) / t.trainGflops;
-    const extra = r.peakFraction === null ? '' : `; the step runs at ${fmtNum(r.trainGflops)} GFLOP/s = ${(100 * r.peakFraction).toFixed(0)}% of ${r.threads} x ${fmtNum(r.simdPeakGflops)} GFLOP/s 128-bit SIMD peak, PyTorch at ${fmtNum(t.trainGflops)} GFLOP/s (at 100% of the peak the ratio would be ${fmtRatio(ceiling)}; the target needs ${(100 * want * t.trainGflops / (r.simdPeakGflops * r.threads)).toFixed(0)}% of it)`;
-    addTarget(`training ${r.cell.toUpperCase()} hidden ${r.hidden} vs nn.${r.cell === 'lstm' ? 'LSTM' : 'GRU'}`, (() => {
-      const v = verdict(ratio(r.trainTokensPerSec, t.trainTokensPerSec), want);
-      return { ...v, text: v.text + extra };
-    })());
+    const torch = fasterTorch(torchBy.get(key(r)) ?? {});
+    if (r.cell === 'rnn' || want === undefined || torch.train === null) continue;
+    addTarget(`training ${r.cell.toUpperCase()} hidden ${r.hidden} vs PyTorch's faster input (${torch.trainInput})`, verdict(ratio(r.trainTokensPerSec, torch.train), want));
   }
-  for (const r of ours.rows.filter((x) => x.hidden === 256)) {
-    const t = theirs.get(key(r));
-    if (t === undefined) continue;
-    addTarget(`generation ${r.cell.toUpperCase()} hidden 256, one char at a time`, verdict(ratio(r.generateCharsPerSec, t.generateCharsPerSec), 3));
+  for (const r of ours.filter((x) => x.hidden === 256)) {
+    const ort = fasterOnnx(onnx, r.cell, r.hidden);
+    if (ort !== null) addTarget(`generation ${r.cell.toUpperCase()} hidden 256 vs onnxruntime-node (${ort.threads} thread(s), its faster)`, verdict(ratio(r.generateCharsPerSec, ort.generateCharsPerSec), 3));
   }
-  const mm = ours.rows.find((r) => r.cell === 'lstm' && r.hidden === 256);
-  if (mm !== undefined && mm.sgemmGflops1Thread !== null) {
+  const mm = ours.find((r) => r.cell === 'lstm' && r.hidden === 256);
+  if (mm !== undefined && typeof mm.sgemmGflops1Thread === 'number') {
     addTarget(`sgemm 32x256 by 256x1024, 1 thread, of the measured 128-bit SIMD peak (${fmtNum(mm.sgemmGflops1Thread)} of ${fmtNum(mm.simdPeakGflops)} GFLOP/s)`, verdict(mm.sgemmPeakFraction1Thread, 0.8, { unit: '%' }));
-    addTarget(`sgemm 32x256 by 256x1024, ${mm.threads} threads vs 1 (${fmtNum(mm.sgemmGflops)} vs ${fmtNum(mm.sgemmGflops1Thread)} GFLOP/s)`, verdict(mm.sgemmThreadSpeedup, 1.8));
+    addTarget(`sgemm 32x256 by 256x1024, ${opts.threads} threads vs 1`, verdict(mm.sgemmThreadSpeedup, 1.8));
   }
   for (const m of memory) {
-    addTarget(`peak resident memory training LSTM ${m.hidden} (${fmtNum(m.ours, 0)} MiB vs PyTorch ${fmtNum(m.torch, 0)} MiB), as a fraction of PyTorch's`, verdict(m.ours / m.torch, 1 / 3, { lower: true, unit: 'ratio' }));
+    addTarget(`peak resident memory training LSTM ${m.hidden} (${fmtNum(m.lstmTsMB, 0)} MiB vs PyTorch ${fmtNum(m.pytorchMB, 0)} MiB), as a fraction of PyTorch's`, verdict(m.lstmTsMB / m.pytorchMB, 1 / 3, { lower: true, unit: 'ratio' }));
   }
   say();
   say('markdown:');
   say();
-  const mdHead = ['cell', 'hidden', 'train tok/s lstm-ts', 'train tok/s PyTorch', 'ratio', 'of SIMD peak', 'gen chars/s lstm-ts', 'gen chars/s PyTorch', 'ratio', 'sgemm GFLOP/s lstm-ts', 'sgemm GFLOP/s PyTorch'];
-  say(markdown(mdHead, rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[6], r[7], r[8], r[9], r[10], r[11]])));
+  say(markdown(head, rows));
   say();
-  say(markdown(['target', 'result'], targets.map((t) => [t.what, t.text])));
+  say(markdown(['target', 'result'], targets.map((x) => [x.what, x.text])));
+
+  if (opts.records !== '') {
+    const settings = { cells: opts.cells.split(','), hidden: opts.hidden.split(',').map(Number), threads: opts.threads, seconds: opts.seconds, length: opts.length, rounds: opts.rounds, inputs: opts.inputs.split(','), onnxThreads: opts.onnxThreads === '' ? [] : opts.onnxThreads.split(',').map(Number), batch: 32, steps: 35, vocab: 28 };
+    const file = writeRecord('compare-torch', { settings, summaries, loads, rounds, medians: Object.fromEntries(Object.entries(reduced).map(([k, v]) => [k, v.medians])), bests: Object.fromEntries(Object.entries(reduced).map(([k, v]) => [k, v.bests])), memory, targets }, { dir: opts.records, note: opts.note === '' ? null : opts.note });
+    say();
+    say(`record: ${file.replace(ROOT + '/', '')} (node bench/tables.mjs --write puts the README's tables in step with the records)`);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -8,9 +8,15 @@ detached. Tokens/s = B*T*steps / seconds, best of several timing windows (median
 Generation: d2l's predict_ch8, greedy, batch 1, one character fed at a time, under torch.no_grad().
 sgemm: torch.mm of (32, H) by (H, G*H) (G = 4 LSTM, 3 GRU, 1 RNN), one thread and --threads threads.
 Memory: peak resident set of the process (getrusage ru_maxrss).
+Two input variants (--inputs): 'onehot', the book's F.one_hot(X).float(), and 'embedding', the same rows looked
+up from a frozen nn.Embedding(28, 28) with an identity weight (a gather, as lstm-ts's row lookup, instead of
+building the one-hot matrix). nn.LSTM still multiplies its input by W_ih either way: it has no entry for input
+projections computed elsewhere. One-hot numbers keep their names (trainTokensPerSec, ...); embedding ones end in
+Embedding (trainTokensPerSecEmbedding, ...).
 
 Run with Debian's torch and OpenBLAS: /usr/bin/python3 bench/torch_bench.py [--json] [--cells lstm,gru,rnn]
   [--hidden 128,256,512,1024] [--threads 2] [--seconds 2] [--length 500] [--parts train,generate,sgemm]
+  [--inputs onehot,embedding]
 """
 import argparse
 import json
@@ -25,6 +31,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 CELLS = ('lstm', 'gru', 'rnn')
 PARTS = ('train', 'generate', 'sgemm')
+INPUTS = ('onehot', 'embedding')
 GATES = {'lstm': 4, 'gru': 3, 'rnn': 1}
 VOCAB = 28
 PREFIX = 'time traveller '
@@ -56,6 +63,7 @@ def parse_args():
     p.add_argument('--seconds', type=float, default=2.0)
     p.add_argument('--length', type=int, default=500)
     p.add_argument('--parts', type=csv(str, PARTS), default=list(PARTS))
+    p.add_argument('--inputs', type=csv(str, INPUTS), default=list(INPUTS))
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--steps', type=int, default=35)
     p.add_argument('--seed', type=int, default=0)
@@ -106,17 +114,27 @@ def max_rss_mb():
 
 
 class RNNModel(nn.Module):
-    """d2l's RNNModel (ch. 9.5): one-hot of X.T, the recurrent layer, Linear over every step's output."""
+    """d2l's RNNModel (ch. 9.5): one-hot of X.T, the recurrent layer, Linear over every step's output.
+    With inputs='embedding' the one-hot rows are gathered from a frozen identity nn.Embedding instead."""
 
-    def __init__(self, cell, hidden, vocab):
+    def __init__(self, cell, hidden, vocab, inputs='onehot'):
         super().__init__()
         self.rnn = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[cell](vocab, hidden)
         self.vocab_size = vocab
         self.num_hiddens = hidden
         self.linear = nn.Linear(hidden, vocab)
+        self.embed = None
+        if inputs == 'embedding':
+            self.embed = nn.Embedding(vocab, vocab)
+            with torch.no_grad():
+                self.embed.weight.copy_(torch.eye(vocab))
+            self.embed.weight.requires_grad_(False)
 
     def forward(self, inputs, state):
-        X = F.one_hot(inputs.T.long(), self.vocab_size).to(torch.float32)
+        if self.embed is not None:
+            X = self.embed(inputs.T.long())
+        else:
+            X = F.one_hot(inputs.T.long(), self.vocab_size).to(torch.float32)
         Y, state = self.rnn(X, state)
         return self.linear(Y.reshape((-1, Y.shape[-1]))), state
 
@@ -140,12 +158,13 @@ def step_flops(cell, H, B, T, V):
     return 6 * B * T * H * (GATES[cell] * H + V)
 
 
-def bench_training(cell, H):
+def bench_training(cell, H, inputs):
     B, T, V = ARGS.batch, ARGS.steps, VOCAB
     torch.manual_seed(ARGS.seed)
-    net = RNNModel(cell, H, V)
+    net = RNNModel(cell, H, V, inputs)
     loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(net.parameters(), lr=1.0)
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.SGD(params, lr=1.0)
     gen = torch.Generator().manual_seed(ARGS.seed + 2)
     corpus = torch.randint(0, V, (B * T * 24 + T + 1,), generator=torch.Generator().manual_seed(ARGS.seed + 1))
     it = seq_data_iter_sequential(corpus, B, T, gen)
@@ -170,7 +189,7 @@ def bench_training(cell, H):
         loss = loss_fn(y_hat, y.long()).mean()
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         st['state'] = state
         st['loss'] = float(loss)
@@ -182,9 +201,9 @@ def bench_training(cell, H):
             'gflops': best / (B * T) * flops / 1e9, 'lastLoss': st['loss']}
 
 
-def bench_generation(cell, H):
+def bench_generation(cell, H, inputs):
     torch.manual_seed(ARGS.seed)
-    net = RNNModel(cell, H, VOCAB)
+    net = RNNModel(cell, H, VOCAB, inputs)
     net.eval()
     idx = {ch: i + 1 for i, ch in enumerate('abcdefghijklmnopqrstuvwxyz ')}  # 0 is '<unk>'
     prefix = [idx[ch] for ch in PREFIX]
@@ -229,34 +248,42 @@ def main():
     if not ARGS.json:
         print(f"torch {torch.__version__}, python {platform.python_version()}, {torch.get_num_threads()} thread(s), "
               f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; d2l setting, batch {ARGS.batch} x {ARGS.steps} steps")
-        print(f"{'cell':4}  {'hidden':>6}  {'train tok/s':>11}  {'train GF/s':>10}  {'gen chars/s':>11}  {'sgemm GF/s':>10}  {'1 thread':>8}  {'RSS MiB':>7}")
+        print(f"{'cell':4}  {'hidden':>6}  {'train tok/s':>11}  {'embedding':>11}  {'train GF/s':>10}  {'gen chars/s':>11}  {'embedding':>11}  {'sgemm GF/s':>10}  {'1 thread':>8}  {'RSS MiB':>7}")
     for cell in ARGS.cells:
         for H in ARGS.hidden:
-            tr = bench_training(cell, H) if 'train' in ARGS.parts else None
-            ge = bench_generation(cell, H) if 'generate' in ARGS.parts else None
+            tr = {k: bench_training(cell, H, k) for k in ARGS.inputs} if 'train' in ARGS.parts else {}
+            ge = {k: bench_generation(cell, H, k) for k in ARGS.inputs} if 'generate' in ARGS.parts else {}
             mm = bench_sgemm(cell, H) if 'sgemm' in ARGS.parts else None
+            emb_tr, emb_ge = tr.get('embedding'), ge.get('embedding')
+            oh_tr, oh_ge = tr.get('onehot'), ge.get('onehot')
             row = {
                 'cell': cell, 'hidden': H,
-                'trainTokensPerSec': tr and tr['tokensPerSec'],
-                'generateCharsPerSec': ge and ge['charsPerSec'],
+                'trainTokensPerSec': oh_tr and oh_tr['tokensPerSec'],
+                'generateCharsPerSec': oh_ge and oh_ge['charsPerSec'],
                 'sgemmGflops': mm and mm['gflops'],
                 'threads': torch.get_num_threads(),
-                'trainTokensPerSecMedian': tr and tr['tokensPerSecMedian'],
+                'trainTokensPerSecMedian': oh_tr and oh_tr['tokensPerSecMedian'],
                 'trainFlopsPerStep': step_flops(cell, H, ARGS.batch, ARGS.steps, VOCAB),
-                'trainGflops': tr and tr['gflops'],
+                'trainGflops': oh_tr and oh_tr['gflops'],
                 'sgemmShape': mm and mm['shape'],
                 'sgemmGflops1Thread': mm and mm['gflops1Thread'],
-                'generateCharsPerSecMedian': ge and ge['charsPerSecMedian'],
+                'generateCharsPerSecMedian': oh_ge and oh_ge['charsPerSecMedian'],
                 'maxRssMB': max_rss_mb(),
-                'lastLoss': tr and tr['lastLoss'],
+                'lastLoss': oh_tr and oh_tr['lastLoss'],
+                'trainTokensPerSecEmbedding': emb_tr and emb_tr['tokensPerSec'],
+                'trainTokensPerSecMedianEmbedding': emb_tr and emb_tr['tokensPerSecMedian'],
+                'trainGflopsEmbedding': emb_tr and emb_tr['gflops'],
+                'generateCharsPerSecEmbedding': emb_ge and emb_ge['charsPerSec'],
+                'generateCharsPerSecMedianEmbedding': emb_ge and emb_ge['charsPerSecMedian'],
+                'lastLossEmbedding': emb_tr and emb_tr['lastLoss'],
             }
             rows.append(row)
             if ARGS.json:
                 print(json.dumps(row), flush=True)
             else:
                 f = lambda v, d=0: '-' if v is None else (f'{v:,.0f}' if d == 0 else f'{v:.{d}f}')  # noqa: E731
-                print(f"{cell:4}  {H:>6}  {f(row['trainTokensPerSec']):>11}  {f(row['trainGflops'], 1):>10}  "
-                      f"{f(row['generateCharsPerSec']):>11}  {f(row['sgemmGflops'], 1):>10}  {f(row['sgemmGflops1Thread'], 1):>8}  "
+                print(f"{cell:4}  {H:>6}  {f(row['trainTokensPerSec']):>11}  {f(row['trainTokensPerSecEmbedding']):>11}  {f(row['trainGflops'], 1):>10}  "
+                      f"{f(row['generateCharsPerSec']):>11}  {f(row['generateCharsPerSecEmbedding']):>11}  {f(row['sgemmGflops'], 1):>10}  {f(row['sgemmGflops1Thread'], 1):>8}  "
                       f"{row['maxRssMB']:>7.0f}", flush=True)
     summary = {'torch': torch.__version__, 'python': platform.python_version(), 'threads': torch.get_num_threads(),
                'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'), 'maxRssMB': max_rss_mb(),

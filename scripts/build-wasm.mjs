@@ -1,7 +1,11 @@
 // Compiles the AssemblyScript kernels (src/kernels/wasm/assembly/*.ts) with asc and writes the bytes as base64
-// into src/kernels/wasm/bytes.generated.ts, so the WebAssembly ships inside the package with no file paths.
-// The generated file is git-ignored and rebuilt by `npm run build`/`npm test`; it is skipped when a hash of the
-// sources and flags is unchanged. Usage: node scripts/build-wasm.mjs [--force] [--wat] (wat: also dumps .wat to /tmp).
+// into src/kernels/wasm/bytes.generated.ts, so the WebAssembly ships inside the package with no file paths, and
+// the module's exports as TypeScript into exports.generated.ts: their signatures (from the declarations asc
+// writes) and, for the time loops of assembly/steps.ts, each one's parameter names in order. That list is the one
+// table of a time loop's arguments: the callers name them (engine-backend.ts), the thread pool's op codes follow
+// it (threads.ts), so a kernel whose parameters change no longer type-checks against its callers.
+// Both files are git-ignored and rebuilt by `npm run build`/`npm test`; skipped when a hash of the sources and
+// flags is unchanged. Usage: node scripts/build-wasm.mjs [--force] [--wat] (wat: also dumps .wat to /tmp).
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'src/kernels/wasm/assembly');
 const outFile = join(root, 'src/kernels/wasm/bytes.generated.ts');
+const exportsFile = join(root, 'src/kernels/wasm/exports.generated.ts');
 
 // Linear memory: imported from JS as a *shared* memory (so worker threads can later run kernels on the same
 // buffers); shared memory needs a declared maximum and the threads feature. 64 KiB pages.
@@ -35,7 +40,8 @@ hash.update(JSON.stringify({ flags, memory, version: readPackageVersion(), layou
 for (const f of sources) hash.update(f).update(readFileSync(join(srcDir, f)));
 const digest = hash.digest('hex').slice(0, 16);
 
-if (!force && existsSync(outFile) && readFileSync(outFile, 'utf8').includes(`source hash ${digest}`)) {
+const upToDate = (file) => existsSync(file) && readFileSync(file, 'utf8').includes(`source hash ${digest}`);
+if (!force && upToDate(outFile) && upToDate(exportsFile)) {
   console.log(`build-wasm: ${outFile.slice(root.length + 1)} is up to date (${digest})`);
   process.exit(0);
 }
@@ -43,7 +49,8 @@ if (!force && existsSync(outFile) && readFileSync(outFile, 'utf8').includes(`sou
 const started = performance.now();
 const { default: asc } = await import('assemblyscript/asc'); // loaded only when a rebuild is needed (binaryen is big)
 const outputs = {};
-const { error, stderr } = await asc.main([join(srcDir, 'index.ts'), '--outFile', 'kernels.wasm', ...(wat ? ['--textFile', 'kernels.wat'] : []), ...flags], {
+// --bindings raw only adds the declarations (kernels.d.ts) beside the same bytes.
+const { error, stderr } = await asc.main([join(srcDir, 'index.ts'), '--outFile', 'kernels.wasm', '--bindings', 'raw', ...(wat ? ['--textFile', 'kernels.wat'] : []), ...flags], {
   writeFile: (name, contents) => {
     outputs[name] = contents;
   },
@@ -72,6 +79,7 @@ export const wasmMemory = { initial: ${memory.initial}, maximum: ${memory.maximu
 export const wasmMemoryFlagOffset = ${flagOffset};
 `;
 writeFileSync(outFile, text);
+writeFileSync(exportsFile, exportsModule(parseDeclarations(String(outputs['kernels.d.ts'] ?? '')), digest));
 console.log(`build-wasm: wrote ${bytes.length} bytes of wasm in ${(performance.now() - started).toFixed(0)} ms (${digest})`);
 
 function readPackageVersion() {
@@ -89,4 +97,52 @@ function findMemoryFlag(wasm) {
     }
   }
   throw new Error('build-wasm: no env.memory import found');
+}
+
+/**
+ * The exported functions in asc's declarations, each as { name, file, params: [[name, type]], returns }: asc
+ * writes a doc comment per export naming its source (`src/kernels/wasm/assembly/<file>/<name>`) and every
+ * parameter's AssemblyScript type. Fails unless every `export function` line was understood.
+ */
+function parseDeclarations(dts) {
+  const block = /\/\*\*\n\s*\* src\/kernels\/wasm\/assembly\/([\w/]+)\/(\w+)\n((?:\s*\* @param \w+ `\w+`\n)*)(?:\s*\* @returns `(\w+)`\n)?\s*\*\/\n\s*export function (\w+)\(/g;
+  const fns = [...dts.matchAll(block)].map(([, file, inner, params, returns, name]) => {
+    if (inner !== name) throw new Error(`build-wasm: declarations: ${name} documented as ${inner}`);
+    return { name, file, params: [...params.matchAll(/@param (\w+) `(\w+)`/g)].map(([, p, t]) => [p, t]), returns: returns ?? null };
+  });
+  const declared = (dts.match(/^\s*export function /gm) ?? []).length;
+  if (fns.length === 0 || fns.length !== declared) throw new Error(`build-wasm: understood ${fns.length} of ${declared} declared exports`);
+  return fns;
+}
+
+/** exports.generated.ts: the WasmExports interface, and the time loops' parameter lists (without the band). */
+function exportsModule(fns, digest) {
+  const band = [['b0', 'i32'], ['b1', 'i32'], ['scratch', 'usize']];
+  const steps = fns.filter((f) => f.file === 'steps');
+  for (const f of steps) {
+    const tail = f.params.slice(-band.length);
+    if (JSON.stringify(tail) !== JSON.stringify(band)) throw new Error(`build-wasm: time loop ${f.name} must end with (b0: i32, b1: i32, scratch: usize), the band ThreadPool.steps appends`);
+  }
+  const method = (f) => [
+    `  /** assembly/${f.file}.ts: ${f.params.map(([p, t]) => `${p} ${t}`).join(', ') || 'no parameters'}${f.returns ? ` -> ${f.returns}` : ''} */`,
+    `  ${f.name}(${f.params.map(([p]) => `${p}: number`).join(', ')}): ${f.returns ? 'number' : 'void'};`,
+  ].join('\n');
+  const stepEntry = (f) => `  ${f.name}: [${f.params.slice(0, -band.length).map(([p, t]) => `['${p}', '${t}']`).join(', ')}],`;
+  return `// GENERATED by scripts/build-wasm.mjs from asc's declarations of src/kernels/wasm/assembly — do not edit, not in git.
+// source hash ${digest}
+// The WebAssembly module's exports: pointers are byte offsets into linear memory (usize), flags and beta 0/1.
+
+export interface WasmExports {
+${fns.map(method).join('\n')}
+}
+
+/**
+ * The time loops of assembly/steps.ts, in op-code order, each with its parameters (name, AssemblyScript type) in
+ * the order it takes them, before the band (b0, b1, scratch) of batch rows and packing scratch that
+ * ThreadPool.steps appends per thread. usize parameters are byte pointers; i32 ones sizes and flags.
+ */
+export const STEP_KERNELS = {
+${steps.map(stepEntry).join('\n')}
+} as const;
+`;
 }

@@ -33,16 +33,24 @@ test('lstm bench --json prints one row per (cell, hidden) with positive numbers,
   const summary = lines[2]!.summary as Record<string, unknown>;
   assert.ok(summary !== undefined && typeof summary.maxRssMB === 'number' && summary.maxRssMB > 0);
   assert.ok(typeof summary.simdPeakGflops === 'number' && summary.simdPeakGflops > 0);
+  // The sgemm variants were timed at start-up: which ran, and every variant's rate, are in the summary and rows.
+  const gemm = summary.gemm as { tile: string; rowTile: string; how: string; gflops: Record<string, number> };
+  assert.equal(gemm.how, 'measured');
+  assert.ok(gemm.gflops[gemm.tile]! > 0 && gemm.gflops[gemm.rowTile]! > 0, JSON.stringify(gemm));
+  for (const row of rows) assert.deepEqual([row.gemmTile, row.gemmRowTile], [gemm.tile, gemm.rowTile]);
+  const split = summary.split as { minParallelMacs: number; how: string };
+  assert.ok(split.minParallelMacs > 0 && ['measured', 'default'].includes(split.how), JSON.stringify(split));
 });
 
-test('the human table has a header, one line per row and the peak', { skip: probeWasm().simd ? false : 'needs WebAssembly SIMD', timeout: 30_000 }, async () => {
-  const r = await lstm(['bench', '--cells', 'rnn', '--hidden', '16', '--seconds', '0.1', '--length', '20', '--parts', 'train,sgemm', '--threads', '1']);
+test('the human table has a header, one line per row, the peak and the sgemm variants named by --gemm', { skip: probeWasm().simd ? false : 'needs WebAssembly SIMD', timeout: 30_000 }, async () => {
+  const r = await lstm(['bench', '--cells', 'rnn', '--hidden', '16', '--seconds', '0.1', '--length', '20', '--parts', 'train,sgemm', '--threads', '1', '--gemm', '4x8,row32']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[1]!, /^128-bit SIMD peak: [\d.]+ GFLOP\/s per thread/);
   assert.match(lines[2]!, /^cell\s+hidden\s+train tok\/s/);
   assert.match(lines[3]!, /^rnn\s+16\s+[\d,]+\s/);
   assert.match(r.stdout, /peak resident memory: \d+ MiB/);
+  assert.match(r.stdout, /^sgemm: tile 4x8, row tile row32 \(set\); products under [\d,]+ multiply-adds on one thread/m);
 });
 
 test('one-step FLOP count: 6·B·T·H·(G·H + V)', () => {
@@ -59,6 +67,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['seconds -1', ['--seconds', '-1'], /'--seconds <s>' argument '-1' is invalid/],
   ['unknown part', ['--parts', 'train,fly'], /'--parts <list>' argument 'train,fly' is invalid/],
   ['unknown flag', ['--fast'], /unknown option '--fast'/],
+  ['unknown sgemm variant', ['--gemm', '2x16,9x9'], /unknown sgemm variant "9x9"; the variants are 2x16, /],
 ];
 
 test('lstm bench with a bad flag fails with one line naming it', async () => {

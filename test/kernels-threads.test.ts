@@ -104,3 +104,22 @@ test('lag policy: jobs stay split while the workers keep up, go solo for a stret
   lag.record(1, 5);
   assert.equal(lag.split(), false);
 });
+
+test('the split threshold is timed once the workers are up, and lands between its bounds', { skip: support.simd && support.sharedMemory ? false : 'needs WebAssembly SIMD and shared memory' }, async () => {
+  const { splitChoice, ensureSplitChoice } = await import('../src/kernels/wasm/split-choice.js');
+  const inst = initWasmSync();
+  const pool = new ThreadPool(inst, 2);
+  assert.equal(splitChoice(pool).how, 'default');
+  await pool.ready();
+  assert.equal(ensureSplitChoice(inst, pool), true);
+  const choice = splitChoice(pool);
+  assert.equal(choice.how, 'measured');
+  assert.equal(choice.threads, 2);
+  assert.equal(pool.minParallelMacs, choice.minParallelMacs);
+  assert.ok(choice.minParallelMacs >= 1 << 14 && choice.minParallelMacs <= 1 << 26, `threshold ${choice.minParallelMacs}`);
+  assert.ok(choice.overheadUs >= 0 && choice.soloGflops > 0, JSON.stringify(choice));
+  assert.equal(pool.adaptive, true, 'the lag policy is back on');
+  assert.equal(ensureSplitChoice(inst, pool), true);
+  assert.equal(splitChoice(pool), choice, 'timed once');
+  pool.close();
+});

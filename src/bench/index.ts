@@ -7,6 +7,10 @@ import { D2L, stepProductShape, trainingStepFlops, type BenchCell } from './flop
 import { benchGeneration } from './generation.js';
 import { benchSgemm, measureSimdPeak, type SimdPeak } from './sgemm.js';
 import { benchTraining } from './training.js';
+import { initWasmSync } from '../kernels/wasm/backend.js';
+import { ensureGemmChoice, gemmChoice, setGemmVariant, type GemmChoice } from '../kernels/wasm/gemm-variants.js';
+import { splitChoice, type SplitChoice } from '../kernels/wasm/split-choice.js';
+import { threadPool } from '../kernels/wasm/threads.js';
 
 export { BENCH_CELLS, D2L, GATE_COUNT, stepProductShape, trainingStepFlops, type BenchCell, type StepFlops, type StepShape } from './flops.js';
 export { benchGeneration, d2lVocab, BENCH_PREFIX, type GenerationBenchOptions, type GenerationBenchResult } from './generation.js';
@@ -30,6 +34,8 @@ export interface BenchOptions {
   batch?: number;
   steps?: number;
   seed?: number;
+  /** sgemm variants to run instead of the one timed at start-up (names from gemmVariants(): a tile, a row tile). */
+  gemm?: readonly string[];
   /** Called with the SIMD peak once it is measured (before any row). */
   onPeak?: (peak: SimdPeak) => void;
   /** Called with each row as soon as it is measured. */
@@ -74,6 +80,11 @@ export interface BenchRow {
   engine: string | null;
   backend: string | null;
   lastLoss: number | null;
+  /** The sgemm register tile (two rows or more) and row tile (one row) that ran; see summary.gemm. */
+  gemmTile: string;
+  gemmRowTile: string;
+  /** Products of fewer multiply-adds ran on one thread (the pool's timed threshold; see summary.split). */
+  splitMinMacs: number;
 }
 
 export interface BenchSummary {
@@ -90,6 +101,10 @@ export interface BenchSummary {
   loadEnd: number;
   seconds: number;
   timing: string;
+  /** The sgemm variants: which ran, whether timed at start-up or set, each one's GFLOP/s in that timing. */
+  gemm: GemmChoice;
+  /** The thread pool's split threshold, its measured overhead, and whether it was timed. */
+  split: SplitChoice;
 }
 
 export function maxRssMB(): number {
@@ -107,6 +122,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
   const { cells, hidden, threads, seconds, length = 500, parts = new Set(BENCH_PARTS), batch = D2L.batch, steps = D2L.steps, seed = 0 } = options;
   const t0 = performance.now();
   const loadStart = loadavg()[0]!;
+  const inst = initWasmSync();
+  if (options.gemm !== undefined && options.gemm.length > 0) for (const name of options.gemm) setGemmVariant(name);
+  else ensureGemmChoice(inst);
   const peak = await measureSimdPeak(threads, Math.min(0.5, Math.max(0.1, seconds / 4)));
   options.onPeak?.(peak);
   const rows: BenchRow[] = [];
@@ -144,6 +162,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         engine: train?.engine ?? null,
         backend: train?.backend ?? null,
         lastLoss: train?.lastLoss ?? null,
+        gemmTile: gemmChoice().tile,
+        gemmRowTile: gemmChoice().rowTile,
+        splitMinMacs: threadPool(inst).minParallelMacs,
       };
       rows.push(row);
       options.onRow?.(row);
@@ -161,6 +182,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     loadEnd: loadavg()[0]!,
     seconds: (performance.now() - t0) / 1000,
     timing: 'best of several timing windows per number (medians beside them)',
+    gemm: gemmChoice(),
+    split: splitChoice(threadPool(inst)),
   };
   return { peak, rows, summary };
 }

@@ -8,6 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { initWasmSync, type WasmInstance } from '../kernels/wasm/backend.js';
 import { init } from '../kernels/runtime.js';
+import { ensureGemmChoice } from '../kernels/wasm/gemm-variants.js';
+import { ensureSplitChoice } from '../kernels/wasm/split-choice.js';
 import { threadPool } from '../kernels/wasm/threads.js';
 import { stepProductShape, type BenchCell } from './flops.js';
 import { now, timeWindows } from './timing.js';
@@ -129,6 +131,8 @@ export async function benchSgemm(options: SgemmOptions): Promise<SgemmResult> {
   // operands below cannot free it.
   const pool = threadPool(inst);
   await pool.ready();
+  ensureSplitChoice(inst, pool); // as the engine's first product would
+  ensureGemmChoice(inst);
   const ex = inst.exports;
   const saved = ex.mark();
   try {

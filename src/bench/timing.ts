@@ -34,29 +34,76 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The windows of one measurement: sized by the first timed call, run until enough of them fill `seconds`. */
+class Windows {
+  private readonly rates: number[] = [];
+  private perWindow = 1;
+  private calls = 0;
+  private spent = 0;
+
+  constructor(
+    private readonly units: number,
+    private readonly options: WindowOptions,
+  ) {}
+
+  /** Records the first timed call (seconds) and returns how many calls each window makes. */
+  first(dt: number): number {
+    const { seconds, windows = 5 } = this.options;
+    this.perWindow = Math.max(1, Math.round(seconds / windows / dt));
+    this.rates.push(this.units / dt);
+    this.calls = 1;
+    this.spent = dt;
+    return this.perWindow;
+  }
+
+  /** Records a window of perWindow calls that took dt seconds. */
+  add(dt: number): void {
+    this.rates.push((this.units * this.perWindow) / dt);
+    this.calls += this.perWindow;
+    this.spent += dt;
+  }
+
+  /** Whether another window is wanted: at least minWindows, and until `seconds` are spent. */
+  more(): boolean {
+    return this.rates.length < (this.options.minWindows ?? 3) + 1 || this.spent < this.options.seconds;
+  }
+
+  stats(): WindowStats {
+    // The sizing call counts as a window only when windows are single calls anyway (large models).
+    const kept = this.perWindow === 1 ? this.rates : this.rates.slice(1);
+    return { best: Math.max(...kept), median: median(kept), windows: kept.length, calls: this.calls, seconds: this.spent };
+  }
+}
+
 /**
  * Times `work()` (which does `units` units of work per call, e.g. tokens) and returns units per second.
  * The first timed call sizes the windows so that `windows` of them fill about `seconds`.
  */
 export function timeWindows(work: () => void, units: number, options: WindowOptions): WindowStats {
-  const { seconds, warmup = 1, windows = 5, minWindows = 3 } = options;
-  for (let k = 0; k < warmup; k++) work();
+  for (let k = 0; k < (options.warmup ?? 1); k++) work();
+  const w = new Windows(units, options);
   let t0 = now();
   work();
-  const first = Math.max(now() - t0, 1e-7);
-  const perWindow = Math.max(1, Math.round(seconds / windows / first));
-  const rates: number[] = [units / first];
-  let calls = 1;
-  let spent = first;
-  while (rates.length < minWindows + 1 || spent < seconds) {
+  const perWindow = w.first(Math.max(now() - t0, 1e-7));
+  while (w.more()) {
     t0 = now();
     for (let k = 0; k < perWindow; k++) work();
-    const dt = Math.max(now() - t0, 1e-7);
-    rates.push((units * perWindow) / dt);
-    calls += perWindow;
-    spent += dt;
+    w.add(Math.max(now() - t0, 1e-7));
   }
-  // The sizing call counts as a window only when windows are single calls anyway (large models).
-  const kept = perWindow === 1 ? rates : rates.slice(1);
-  return { best: Math.max(...kept), median: median(kept), windows: kept.length, calls, seconds: spent };
+  return w.stats();
+}
+
+/** timeWindows for work that finishes asynchronously (onnxruntime's session.run). */
+export async function timeWindowsAsync(work: () => Promise<void>, units: number, options: WindowOptions): Promise<WindowStats> {
+  for (let k = 0; k < (options.warmup ?? 1); k++) await work();
+  const w = new Windows(units, options);
+  let t0 = now();
+  await work();
+  const perWindow = w.first(Math.max(now() - t0, 1e-7));
+  while (w.more()) {
+    t0 = now();
+    for (let k = 0; k < perWindow; k++) await work();
+    w.add(Math.max(now() - t0, 1e-7));
+  }
+  return w.stats();
 }

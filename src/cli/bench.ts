@@ -19,6 +19,7 @@ export interface BenchFlags {
   batch: number;
   steps: number;
   seed: number;
+  gemm?: string[];
   json?: boolean;
 }
 
@@ -59,6 +60,9 @@ sequential minibatches with the state carried) on random tokens; greedy generate
 a short prefix; and the per-step product (32 x H) by (H x G·H) on wasm memory with the weights packed once, as
 the engine runs it, on one thread and on --threads (--json also has sgemmPackPerCallGflops1Thread: plain sgemm,
 packing in every call).
+At start-up every sgemm variant (register tile) is timed for a few milliseconds and the fastest runs; --gemm
+runs the ones named instead (all give the same bits). --json has the choice and each variant's GFLOP/s in
+summary.gemm, and the thread pool's split threshold in summary.split.
 Numbers are the best of several timing windows (medians are in --json). trainGflops counts the step's matrix
 products, 6·B·T·H·(G·H + 28) flop (G = 4 LSTM, 3 GRU, 1 RNN); peakFraction divides it by the measured
 128-bit SIMD peak times the threads. Other processes on the machine lower every number: check the load first.
@@ -82,6 +86,7 @@ export function defineBench(program: Command): Command {
     .option('--batch <n>', 'sequences per minibatch (d2l: 32)', positiveInt, 32)
     .option('--steps <n>', 'tokens per sequence (d2l: 35)', positiveInt, 35)
     .option('--seed <n>', 'seeds the weights and the random tokens', seed, 0)
+    .addOption(new Option('--gemm <list>', 'sgemm variants to run instead of the fastest at start-up (a tile such as 4x8, a row tile such as row32)').argParser(list((s) => s, 'variant names')))
     .option('--json', 'print one JSON object per row, then a {"summary": ...} line')
     .addHelpText('after', BENCH_HELP);
 }
@@ -121,6 +126,7 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
     batch: flags.batch,
     steps: flags.steps,
     seed: flags.seed,
+    ...(flags.gemm !== undefined ? { gemm: flags.gemm } : {}),
     onPeak: (peak) => {
       if (json) return;
       const together = peak.measuredTogether ? 'measured together' : 'estimated';
@@ -148,7 +154,9 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
     write(`${JSON.stringify({ summary: s })}\n`);
     return 0;
   }
+  const variants = Object.entries(s.gemm.gflops).map(([name, g]) => `${name} ${g.toFixed(1)}`).join(', ');
   write([
+    `sgemm: tile ${s.gemm.tile}, row tile ${s.gemm.rowTile} (${s.gemm.how}${variants === '' ? '' : ` in ${s.gemm.ms.toFixed(0)} ms: ${variants} GFLOP/s`}); products under ${s.split.minParallelMacs.toLocaleString('en-US')} multiply-adds on one thread (${s.split.how})`,
     `peak resident memory: ${s.maxRssMB.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart.toFixed(2)} at the start, ${s.loadEnd.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s`,
     'numbers are the best of several timing windows; "of peak" = train GF/s / (peak per thread x threads)',
   ].join('\n') + '\n');

@@ -7,7 +7,8 @@ import type { Kernels } from '../runtime.js';
 import { probeWasm } from './probe.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
-import type { WasmExports } from './exports.js';
+import type { WasmExports } from './exports.generated.js';
+import { ensureGemmChoice } from './gemm-variants.js';
 
 export type { WasmExports };
 
@@ -97,8 +98,9 @@ function gemmWasm(inst: WasmInstance, args: GemmArgs): void {
   }
 }
 
-/** The kernel table on an instance. */
+/** The kernel table on an instance (the register tile is timed at first use). */
 export function createWasmKernelsOn(inst: WasmInstance): Kernels {
+  ensureGemmChoice(inst);
   return { name: 'wasm', gemm: (args: GemmArgs) => gemmWasm(inst, args) };
 }
 

@@ -5,8 +5,11 @@ import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend
 import * as steps from '../ref/steps.js';
 import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
+import { ensureGemmChoice } from './gemm-variants.js';
 import { RegionPool, type Region } from './regions.js';
-import { threadPool, type StepKernel, type ThreadPool } from './threads.js';
+import { ensureSplitChoice } from './split-choice.js';
+import { stepArgList, type StepArgs, type StepKernel } from './step-kernels.js';
+import { threadPool, type ThreadPool } from './threads.js';
 
 /** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
 const GEMM_SCRATCH_BYTES = 16 << 20;
@@ -19,9 +22,13 @@ class WasmBackend implements Backend {
   private readonly ex: WasmExports;
   private readonly pool: ThreadPool;
   private region: Region | null = null;
+  /** Whether the pool's split threshold has been timed (split-choice.ts: once its workers are up). */
+  private splitTimed = false;
   private base = 0;
   private capacity = 0;
   private f32View: Float32Array = new Float32Array(0);
+  /** Time loops run so far by each path: whole in wasm (ThreadPool.steps; `split`: on more than one thread), or step by step. */
+  readonly loops = { wasm: 0, split: 0, byStep: 0 };
   private i32View: Int32Array = new Int32Array(0);
 
   constructor(private readonly inst: WasmInstance) {
@@ -31,6 +38,12 @@ class WasmBackend implements Backend {
 
   get threads(): number {
     return this.pool.active;
+  }
+
+  /** The pool, its split threshold timed the first time its workers are all up. */
+  private get threadPool(): ThreadPool {
+    if (!this.splitTimed) this.splitTimed = ensureSplitChoice(this.inst, this.pool);
+    return this.pool;
   }
 
   /** Views are rebuilt when memory was replaced (an unshared memory detaches its buffer when it grows). */
@@ -79,7 +92,7 @@ class WasmBackend implements Backend {
 
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
-    this.pool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
+    this.threadPool.gemm(m, n, k, this.p(a), this.p(b), this.p(c), transA ? 1 : 0, transB ? 1 : 0, beta);
   }
 
   packedFloats(k: number, n: number): number {
@@ -92,7 +105,7 @@ class WasmBackend implements Backend {
 
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
     if (m === 0 || n === 0) return;
-    this.pool.gemmPacked(m, n, k, this.p(a), this.p(packed), this.p(c), transA ? 1 : 0, beta);
+    this.threadPool.gemmPacked(m, n, k, this.p(a), this.p(packed), this.p(c), transA ? 1 : 0, beta);
   }
 
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void {
@@ -147,53 +160,55 @@ class WasmBackend implements Backend {
     this.ex.rnnCellBackward(n, relu ? 1 : 0, this.p(h), this.p(dh), this.p(dPre));
   }
 
-  /** Pointers (ids, Wx, bias) for a loop that gathers its one-hot input side; ids 0 when there is none. */
-  private inputSide(s: Sequence): number[] {
-    return s.ids < 0 ? [0, 0, 0] : [this.p(s.ids), this.p(s.Wx), this.p(s.bias)];
-  }
-
   /**
-   * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), as (T, B, H,
-   * flags..., pointers...) in the kernel's argument order; or, with fewer than two rows per thread (generation
-   * runs B = 1), the reference loop `byStep` on this backend's kernels, each step's product split by columns,
-   * which keeps every thread busy where rows cannot.
+   * Runs a time loop: in wasm with the batch rows split over the threads (ThreadPool.steps), its arguments named
+   * as the kernel's parameters (the Sequence's own fields). With fewer than two rows per thread (generation runs
+   * B = 1) rows cannot keep the threads busy: if each step's product (B, H) by (H, G·H) is big enough to split
+   * (split-choice.ts), the reference loop `byStep` runs on this backend's kernels with each product split by
+   * columns; otherwise the wasm loop runs on as many threads as the rows allow. `loops` counts which path ran.
    */
-  private timeLoop(kernel: StepKernel, s: Sequence, flags: readonly number[], offsets: readonly number[], byStep: () => void): void {
-    const threads = this.pool.active;
-    if (threads > 1 && s.B < 2 * threads) return byStep();
-    this.pool.steps(kernel, s.B, [s.T, s.B, s.H, ...flags, ...offsets.map((q) => this.p(q))]);
+  private timeLoop<K extends StepKernel>(kernel: K, s: Sequence, gates: number, args: StepArgs<K>, byStep: () => void): void {
+    const pool = this.threadPool;
+    const threads = pool.active;
+    if (threads > 1 && s.B < 2 * threads && s.B * s.H * gates * s.H >= pool.minParallelMacs) {
+      this.loops.byStep++;
+      return byStep();
+    }
+    this.loops.wasm++;
+    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
-    this.timeLoop('lstmForwardSteps', s, this.inputSide(s), [s.gates, s.WhPacked, s.hs, s.cs, s.tanhC], () => steps.lstmForwardSteps(this, s));
+    this.timeLoop('lstmForwardSteps', s, 4, s, () => steps.lstmForwardSteps(this, s));
   }
 
   lstmBackwardSteps(s: LSTMSequence, dOut: number): void {
-    const offsets = [s.gates, s.cs, s.tanhC, dOut, s.dh, s.dc, s.dGates, s.WhTPacked];
-    this.timeLoop('lstmBackwardSteps', s, [], offsets, () => steps.lstmBackwardSteps(this, s, dOut));
+    this.timeLoop('lstmBackwardSteps', s, 4, { ...s, dOut }, () => steps.lstmBackwardSteps(this, s, dOut));
   }
 
   gruForwardSteps(s: GRUSequence): void {
-    this.timeLoop('gruForwardSteps', s, this.inputSide(s), [s.xg, s.hg, s.hiddenBias, s.WhPacked, s.hs], () => steps.gruForwardSteps(this, s));
+    this.timeLoop('gruForwardSteps', s, 3, s, () => steps.gruForwardSteps(this, s));
   }
 
   gruBackwardSteps(s: GRUSequence, dOut: number): void {
-    const offsets = [s.xg, s.hg, s.hs, dOut, s.dh, s.dxg, s.dhg, s.WhTPacked];
-    this.timeLoop('gruBackwardSteps', s, [], offsets, () => steps.gruBackwardSteps(this, s, dOut));
+    this.timeLoop('gruBackwardSteps', s, 3, { ...s, dOut }, () => steps.gruBackwardSteps(this, s, dOut));
   }
 
   rnnForwardSteps(s: RNNSequence): void {
-    const flags = [s.relu ? 1 : 0, ...this.inputSide(s)];
-    this.timeLoop('rnnForwardSteps', s, flags, [s.pre, s.WhPacked, s.hs], () => steps.rnnForwardSteps(this, s));
+    this.timeLoop('rnnForwardSteps', s, 1, s, () => steps.rnnForwardSteps(this, s));
   }
 
   rnnBackwardSteps(s: RNNSequence, dOut: number): void {
-    const offsets = [s.hs, dOut, s.dh, s.dPre, s.WhTPacked];
-    this.timeLoop('rnnBackwardSteps', s, [s.relu ? 1 : 0], offsets, () => steps.rnnBackwardSteps(this, s, dOut));
+    this.timeLoop('rnnBackwardSteps', s, 1, { ...s, dOut }, () => steps.rnnBackwardSteps(this, s, dOut));
   }
 }
 
-/** A fresh engine backend on the shared wasm instance; throws where WebAssembly SIMD is missing. */
+/**
+ * A fresh engine backend on the shared wasm instance; throws where WebAssembly SIMD is missing. The first one
+ * times the sgemm variants (gemm-variants.ts) unless one was set.
+ */
 export function createWasmBackend(): Backend {
-  return new WasmBackend(initWasmSync());
+  const inst = initWasmSync();
+  ensureGemmChoice(inst);
+  return new WasmBackend(inst);
 }

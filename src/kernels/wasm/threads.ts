@@ -6,6 +6,7 @@
 // Workers are unref'd: they never keep a process alive.
 import { nodeBuiltin } from '../../platform/node.js';
 import type { WasmExports, WasmInstance } from './backend.js';
+import { STEP_KERNEL_NAMES, type StepKernel } from './step-kernels.js';
 
 /** Int32 slots of the control block shared with the workers. */
 const SEQ = 0; // job counter, bumped to start a job
@@ -16,17 +17,17 @@ const JOB = 4; // m, n, k, a, b, c, transA, transB, beta
 const OP = 14; // 0: sgemmColumns, 1: sgemmPackedColumns (b is a packed B̂), 2: sgemm on a band of rows, 3..: a time loop
 const BAND = 16; // worker w's columns (or rows): [16 + 2w] .. [17 + 2w]
 const SCRATCH = 48; // worker w's packing scratch pointer: [48 + w]
-const ARGS = 64; // time loops: their arguments before (b0, b1, scratch), at most 16
+const ARGS = 64; // time loops: their arguments before (b0, b1, scratch)
+const MAX_ARGS = 16;
 const MAX_WORKERS = 15;
 /** The calling thread and at most MAX_WORKERS workers. */
 export const MAX_THREADS = MAX_WORKERS + 1;
 const CONTROL_INTS = 96;
-/** A layer's time loop by op code (3..8), each (args..., b0, b1, scratch) over batch rows [b0, b1). */
-const STEP_KERNELS = ['lstmForwardSteps', 'lstmBackwardSteps', 'gruForwardSteps', 'gruBackwardSteps', 'rnnForwardSteps', 'rnnBackwardSteps'] as const;
-export type StepKernel = (typeof STEP_KERNELS)[number];
+/** A layer's time loop (step-kernels.ts) has op code 3 + its index, and runs (args..., b0, b1, scratch). */
+const OP_STEPS = 3;
 /** Packing scratch per thread: panels of up to 8192 columns by a 256-deep k slice, plus a row block. */
 const SCRATCH_BYTES = 9 << 20;
-/** Below this many multiply-adds a product runs on one thread: the barrier would cost more than it saves. */
+/** Below this many multiply-adds a product runs on one thread (until timed): the barrier would cost more than it saves. */
 const MIN_PARALLEL_MACS = 1 << 17;
 
 // Runs inside each worker (Node worker_threads or a browser Web Worker): instantiate, mark ready, then serve jobs.
@@ -45,11 +46,11 @@ const start = ({ module, memory, control, index }) => {
     if (Atomics.load(c, ${QUIT}) !== 0) return;
     const j0 = c[${BAND} + 2 * index], j1 = c[${BAND + 1} + 2 * index];
     const op = c[${OP}];
-    if (op >= 3) {
+    if (op >= ${OP_STEPS}) {
       if (j0 < j1) {
         const args = [];
         for (let q = 0; q < c[${JOB}]; q++) args.push(c[${ARGS} + q]);
-        ex[${JSON.stringify(STEP_KERNELS)}[op - 3]](...args, j0, j1, c[${SCRATCH} + index]);
+        ex[${JSON.stringify(STEP_KERNEL_NAMES)}[op - ${OP_STEPS}]](...args, j0, j1, c[${SCRATCH} + index]);
       }
     } else if (j0 < j1 && op === 1) ex.sgemmPackedColumns(c[${JOB}], c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}], c[${JOB + 4}], c[${JOB + 5}], c[${JOB + 6}], c[${JOB + 8}], j0, j1, c[${SCRATCH} + index]);
     else if (j0 < j1 && op === 2) ex.sgemmColumns(j1 - j0, c[${JOB + 1}], c[${JOB + 2}], c[${JOB + 3}] + j0 * c[${JOB + 2}] * 4, c[${JOB + 4}], c[${JOB + 5}] + j0 * c[${JOB + 1}] * 4, 0, c[${JOB + 7}], c[${JOB + 8}], 0, c[${JOB + 1}], c[${SCRATCH} + index]);
@@ -129,6 +130,10 @@ export class ThreadPool {
   private readonly mainScratch: number;
   private readonly workers: AnyWorker[] = [];
   private readonly lag = new LagMonitor();
+  /** Whether jobs go solo while the workers lag (LagMonitor); tests turn it off to know how a job was split. */
+  adaptive = true;
+  /** Products with fewer multiply-adds run on one thread (the barrier would cost more); gemm-variants.ts times it. */
+  minParallelMacs = MIN_PARALLEL_MACS;
 
   /** `threads` counts the calling thread: 2 means one worker. */
   constructor(inst: WasmInstance, readonly threads: number) {
@@ -153,7 +158,7 @@ export class ThreadPool {
   /** Threads that will share the next job: 1 while workers start up, or for a while after they lagged. */
   private threadsForJob(): number {
     const threads = this.active;
-    return threads > 1 && this.lag.split() ? threads : 1;
+    return threads > 1 && (this.lag.split() || !this.adaptive) ? threads : 1;
   }
 
   /** Resolves with `active` once every worker has started (or after `timeoutMs`, with however many have). */
@@ -175,12 +180,12 @@ export class ThreadPool {
    */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: number, transB: number, beta: number): void {
     const threads = this.threadsForJob();
-    if (threads > 1 && n < 32 && transA === 0 && m >= 4 * threads && m * n * k >= MIN_PARALLEL_MACS) {
+    if (threads > 1 && n < 32 && transA === 0 && m >= 4 * threads && m * n * k >= this.minParallelMacs) {
       this.run(2, Math.ceil(m / threads / 2) * 2, m, n, k, a, b, c, transA, transB, beta);
       return;
     }
     const band = Math.ceil(n / threads / 16) * 16;
-    if (threads === 1 || m === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
+    if (threads === 1 || m === 1 || n < 32 || m * n * k < this.minParallelMacs || this.ex.sgemmScratchBytes(band, k) > SCRATCH_BYTES) {
       this.ex.sgemm(m, n, k, a, b, c, transA, transB, beta);
       return;
     }
@@ -191,7 +196,7 @@ export class ThreadPool {
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: number, beta: number): void {
     const threads = this.threadsForJob();
     const band = Math.ceil(n / threads / 16) * 16;
-    if (threads === 1 || n < 32 || m * n * k < MIN_PARALLEL_MACS) {
+    if (threads === 1 || n < 32 || m * n * k < this.minParallelMacs) {
       this.ex.sgemmPackedColumns(m, n, k, a, packed, c, transA, beta, 0, n, this.mainScratch);
       return;
     }
@@ -201,19 +206,21 @@ export class ThreadPool {
   /**
    * A layer's whole time loop with its batch rows split over the threads: each thread runs its rows through every
    * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
+   * Returns the number of threads that shared it.
    */
-  steps(kernel: StepKernel, B: number, args: readonly number[]): void {
-    const fn = this.ex[kernel];
+  steps(kernel: StepKernel, B: number, args: readonly number[]): number {
+    if (args.length > MAX_ARGS) throw new Error(`ThreadPool.steps: ${kernel} takes ${args.length} arguments, the control block holds ${MAX_ARGS}`);
+    const fn = this.ex[kernel] as (...args: number[]) => void;
     const threads = this.threadsForJob();
     // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
     let band = Math.ceil(B / threads);
     band += band > 1 ? band & 1 : 0;
     if (threads === 1 || band >= B) {
       fn(...args, 0, B, this.mainScratch);
-      return;
+      return 1;
     }
     const ctl = this.control!;
-    ctl[OP] = 3 + STEP_KERNELS.indexOf(kernel);
+    ctl[OP] = OP_STEPS + STEP_KERNEL_NAMES.indexOf(kernel);
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
     for (let w = 0; w < this.workers.length; w++) {
@@ -221,6 +228,7 @@ export class ThreadPool {
       ctl[BAND + 2 * w + 1] = Math.min(B, band * (w + 2));
     }
     this.dispatch(() => fn(...args, 0, band, this.mainScratch));
+    return Math.min(threads, Math.ceil(B / band));
   }
 
   /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
@@ -296,6 +304,11 @@ export function setThreads(threads: number): void {
 
 export function threadCount(): number {
   return requested ?? availableCores();
+}
+
+/** The pool if one has been created (no workers are started by asking). */
+export function currentThreadPool(): ThreadPool | null {
+  return pool;
 }
 
 /** The pool for this instance, created on first use. */

@@ -170,9 +170,11 @@ export function rnnCellForward(n: i32, relu: i32, pre: usize, h: usize): void {
     const g = v128.load(at(pre, k));
     v128.store(at(h, k), relu != 0 ? f32x4.max(g, f32x4.splat(0)) : tanhv(g));
   }
+  // The last n % 4 values through the same vector tanh as the others: rows are split between threads at any
+  // row, so which values fall in the tail changes with the split, and their results must not.
   for (; k < n; k++) {
     const g = load<f32>(at(pre, k));
-    store<f32>(at(h, k), relu != 0 ? (g > 0 ? g : 0) : Mathf.tanh(g));
+    store<f32>(at(h, k), relu != 0 ? (g > 0 ? g : 0) : f32x4.extract_lane(tanhv(f32x4.splat(g)), 0));
   }
 }
 

@@ -4,6 +4,7 @@
 import { gemvDot, gemvStream } from './gemv';
 import { sgemmBlocked } from './sgemm';
 export { sgemmColumns, sgemmScratchBytes, packedBFloats, packAllB, sgemmPackedColumns } from './sgemm';
+export { gemmTiles, gemmTileShape, gemmRowTiles, gemmRowTilePanels, setGemmTiles, gemmTile, gemmRowTile } from './sgemm';
 
 export { alloc, reset, mark, release, used } from './memory';
 export { gemvDot, gemvStream } from './gemv';

@@ -5,6 +5,8 @@
 // thread allocates, workers (later) only receive pointers.
 
 const ALIGN: usize = 64;
+/** Bytes at the start of the heap kept for settings every thread reads (sgemm's tiles): zero until set. */
+const SETTINGS: usize = 64;
 
 let top: usize = 0;
 
@@ -13,6 +15,11 @@ let top: usize = 0;
 }
 
 function base(): usize {
+  return alignUp(__heap_base) + SETTINGS;
+}
+
+/** The settings block: the same address in every instance of the module on this memory, and in no data segment. */
+export function settings(): usize {
   return alignUp(__heap_base);
 }
 

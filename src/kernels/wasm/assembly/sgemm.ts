@@ -1,223 +1,162 @@
 // f32 general matrix multiply C = op(A) op(B) + beta C, row-major, same semantics as src/kernels/ref/gemm.ts.
 // GotoBLAS-style blocking: for each KC slice of k, B is packed into 16-column panels [p][16] (zero-padded) and
-// each MC block of A into row pairs [p][2] (zero-padded); a 2x16 register tile (8 f32x4 accumulators, separate
-// mul + add) then walks a panel that stays in L1. Shapes: op(A) (M, K), op(B) (K, N), C (M, N); A is stored
+// each MC block of A into groups of MR rows [p][MR] (zero-padded); a register tile (tiles.ts: 2x16, 4x8, 4x16, 6x8, or
+// a row tile when m = 1; separate mul + add) then walks a panel that stays in L1. Which tile runs is a setting in
+// memory that every thread reads (gemmTile / gemmRowTile); every tile sums in the same order, so the setting
+// changes the speed, never a bit of the result. Shapes: op(A) (M, K), op(B) (K, N), C (M, N); A is stored
 // (K, M) if transA, B is stored (N, K) if transB. Pointers are byte offsets; the scratch area sits above `top`.
-import { ensure, scratchBase } from './memory';
+import { ensure, scratchBase, settings } from './memory';
+import { NR, packA, packB } from './pack';
+import { tile2x16, tile4x16, tile4x8, tile6x8, tileRow } from './tiles';
 
-const NR = 16; // columns per register tile / packed B panel
 const KC = 256; // k slice: a packed B panel is KC * 16 * 4 = 16 KiB
 const MC = 128; // rows of A packed at once: MC * KC * 4 = 128 KiB
+const SPILL = 256; // bytes of scratch for a tile cut by the edge of C (at most 4 rows of 16 or 6 rows of 8 floats)
+const MR_MAX = 6;
 
-/** Packs rows [p0, p0 + kc) x columns [j0, j1) of op(B) into panels of kc rows of 16 floats (j0 % 16 == 0). */
-function packB(n: i32, k: i32, b: usize, transB: i32, p0: i32, kc: i32, j0: i32, j1: i32, dst: usize): void {
-  const nFull = min(j1, n & ~(NR - 1));
-  if (transB == 0) {
-    const stride = (<usize>n) << 2;
-    for (let j = j0; j < nFull; j += NR) {
-      let src = b + <usize>p0 * stride + ((<usize>j) << 2);
-      for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        v128.store(dst, v128.load(src, 32), 32);
-        v128.store(dst, v128.load(src, 48), 48);
-        src += stride;
-        dst += NR << 2;
-      }
-    }
-    if (nFull < j1) {
-      const w = j1 - nFull;
-      for (let p = 0; p < kc; p++) {
-        const src = b + <usize>(p0 + p) * stride + ((<usize>nFull) << 2);
-        for (let jj = 0; jj < NR; jj++) store<f32>(dst + ((<usize>jj) << 2), jj < w ? load<f32>(src + ((<usize>jj) << 2)) : 0);
-        dst += NR << 2;
-      }
-    }
-    return;
-  }
-  // B stored (N, K): op(B)[p, j] = B[j * k + p]. 4x4 transposes of (4 columns j) x (4 values of p).
-  const stride = (<usize>k) << 2;
-  const kc4 = kc & ~3;
-  for (let j = j0; j < j1; j += NR) {
-    const w = min(NR, j1 - j);
-    let jj = 0;
-    for (; jj + 4 <= w; jj += 4) {
-      const r0 = b + <usize>(j + jj) * stride + ((<usize>p0) << 2), r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
-      let d = dst + ((<usize>jj) << 2);
-      for (let p = 0; p < kc4; p += 4) {
-        const o = (<usize>p) << 2;
-        const v0 = v128.load(r0 + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
-        const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-        const t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5), t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-        v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-        v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), NR << 2);
-        v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), NR << 3);
-        v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), (NR << 3) + (NR << 2));
-        d += NR << 4;
-      }
-      for (let p = kc4; p < kc; p++) {
-        const o = (<usize>p) << 2;
-        v128.store(d, f32x4(load<f32>(r0 + o), load<f32>(r1 + o), load<f32>(r2 + o), load<f32>(r3 + o)));
-        d += NR << 2;
-      }
-    }
-    for (; jj < NR; jj++) {
-      let d = dst + ((<usize>jj) << 2);
-      if (jj < w) {
-        const r = b + <usize>(j + jj) * stride + ((<usize>p0) << 2);
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(r + ((<usize>p) << 2)));
-          d += NR << 2;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, 0);
-          d += NR << 2;
-        }
-      }
-    }
-    dst += <usize>kc * (NR << 2);
-  }
+@inline function shape(MR: i32, W: i32, unroll: i32): i32 {
+  return MR | (W << 8) | (unroll << 16);
 }
 
-/** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) into row pairs [p][2]; an odd last row pairs with 0. */
-function packA(m: i32, k: i32, a: usize, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
-  const kc4 = kc & ~3;
-  for (let i = i0; i < i0 + mc; i += 2) {
-    const two = i + 1 < i0 + mc;
-    if (transA != 0) {
-      // A stored (K, M): op(A)[i, p] = A[p * m + i]; the pair is adjacent in memory.
-      let src = a + <usize>p0 * ((<usize>m) << 2) + ((<usize>i) << 2);
-      const stride = (<usize>m) << 2;
-      for (let p = 0; p < kc; p++) {
-        store<f32>(dst, load<f32>(src));
-        store<f32>(dst, two ? load<f32>(src, 4) : 0, 4);
-        src += stride;
-        dst += 8;
-      }
-    } else {
-      const r0 = a + <usize>i * ((<usize>k) << 2) + ((<usize>p0) << 2);
-      const r1 = r0 + ((<usize>k) << 2);
-      let p = 0;
-      if (two) {
-        for (; p < kc4; p += 4) {
-          const o = (<usize>p) << 2;
-          const v0 = v128.load(r0 + o), v1 = v128.load(r1 + o);
-          v128.store(dst, i32x4.shuffle(v0, v1, 0, 4, 1, 5));
-          v128.store(dst, i32x4.shuffle(v0, v1, 2, 6, 3, 7), 16);
-          dst += 32;
-        }
-      }
-      for (; p < kc; p++) {
-        store<f32>(dst, load<f32>(r0 + ((<usize>p) << 2)));
-        store<f32>(dst, two ? load<f32>(r1 + ((<usize>p) << 2)) : 0, 4);
-        dst += 8;
-      }
-    }
+/**
+ * The tiles for m >= 2, by number: MR rows, W columns (16: a whole B̂ panel, 8: half of one), k unrolling, packed
+ * as MR | W << 8 | unroll << 16; 0 past the last. Tile 0, the default, packs an untransposed B's panel while it
+ * computes its first row pair (fused).
+ */
+export function gemmTileShape(t: i32): i32 {
+  switch (t) {
+    case 0: return shape(2, 16, 1);
+    case 1: return shape(2, 16, 2);
+    case 2: return shape(4, 8, 1);
+    case 3: return shape(4, 8, 2);
+    case 4: return shape(6, 8, 1);
+    case 5: return shape(4, 16, 1);
   }
+  return 0;
 }
 
-/** Writes (acc == 0) or adds (acc != 0) an mr x nr corner of a tile spilled to `tile` (2 rows of 16) into C. */
-function storeEdge(tile: usize, c: usize, ldc: usize, mr: i32, nr: i32, acc: i32): void {
+export function gemmTiles(): i32 {
+  let t = 0;
+  while (gemmTileShape(t) != 0) t++;
+  return t;
+}
+
+/**
+ * The row tiles for m = 1 with B̂ packed (generation), by number: 0 runs the m >= 2 tile on a row pair whose second
+ * row is zero; r > 0 a row tile over r adjacent panels (4r accumulators).
+ */
+export function gemmRowTiles(): i32 {
+  return 4;
+}
+
+export function gemmRowTilePanels(r: i32): i32 {
+  return r;
+}
+
+/** Chooses the tiles every thread runs from now on (they read the setting from shared memory). */
+export function setGemmTiles(tile: i32, rowTile: i32): void {
+  store<i32>(settings(), tile < 0 || tile >= gemmTiles() ? 0 : tile);
+  store<i32>(settings(), rowTile < 0 || rowTile >= gemmRowTiles() ? 0 : rowTile, 4);
+}
+
+export function gemmTile(): i32 {
+  return load<i32>(settings());
+}
+
+export function gemmRowTile(): i32 {
+  return load<i32>(settings(), 4);
+}
+
+/**
+ * Rows 0-1 of C (+)= A · op(B) for one full 16-column panel of an untransposed B, packing the panel into `bp` as
+ * it goes (the other rows then read it packed): tile 0's first row pair, fused with the packing. Same sums as tile2x16.
+ */
+function fusedPair(kc: i32, ap: usize, src: usize, ldb: usize, bp: usize, c: usize, ldc: usize, mr: i32, acc: i32, spill: usize): void {
+  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
+  let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  for (let p = 0; p < kc; p++) {
+    const a0 = v128.load32_splat(ap), a1 = v128.load32_splat(ap, 4);
+    const b0 = v128.load(src), b1 = v128.load(src, 16), b2 = v128.load(src, 32), b3 = v128.load(src, 48);
+    v128.store(bp, b0);
+    v128.store(bp, b1, 16);
+    v128.store(bp, b2, 32);
+    v128.store(bp, b3, 48);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c02 = f32x4.add(c02, f32x4.mul(a0, b2));
+    c03 = f32x4.add(c03, f32x4.mul(a0, b3));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c12 = f32x4.add(c12, f32x4.mul(a1, b2));
+    c13 = f32x4.add(c13, f32x4.mul(a1, b3));
+    ap += 8;
+    bp += NR << 2;
+    src += ldb;
+  }
+  // Through the spill rows and the edge store: the same additions as tile2x16's stores.
+  v128.store(spill, c00);
+  v128.store(spill, c01, 16);
+  v128.store(spill, c02, 32);
+  v128.store(spill, c03, 48);
+  v128.store(spill, c10, 64);
+  v128.store(spill, c11, 80);
+  v128.store(spill, c12, 96);
+  v128.store(spill, c13, 112);
   for (let r = 0; r < mr; r++) {
-    const src = tile + <usize>r * (NR << 2);
-    const dst = c + <usize>r * ldc;
-    for (let j = 0; j < nr; j++) {
+    for (let j = 0; j < NR; j += 4) {
       const o = (<usize>j) << 2;
-      const v = load<f32>(src + o);
-      store<f32>(dst + o, acc != 0 ? load<f32>(dst + o) + v : v);
+      const dst = c + <usize>r * ldc + o;
+      const v = v128.load(spill + <usize>r * (NR << 2) + o);
+      v128.store(dst, acc != 0 ? f32x4.add(v, v128.load(dst)) : v);
     }
   }
 }
 
 /**
- * C (+)= packed A block x op(B) panels for one MC x KC block; acc selects accumulate vs overwrite. With perPanel,
- * each panel is packed into pb just before use (stays in L1); otherwise pb already holds every panel.
+ * C (+)= packed A block x op(B) panels for one MC x KC block with tile t; acc selects accumulate vs overwrite. With
+ * perPanel, each panel is packed into pb just before use (stays in L1); otherwise pb already holds every panel.
  */
-function macroKernel(mc: i32, n: i32, j0: i32, j1: i32, k: i32, kc: i32, p0: i32, perPanel: bool, b: usize, transB: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: i32, tile: usize): void {
+function macroKernel(t: i32, mc: i32, n: i32, j0: i32, j1: i32, k: i32, kc: i32, p0: i32, perPanel: bool, b: usize, transB: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc: i32, spill: usize): void {
+  const tile = gemmTileShape(t);
+  const MR = tile & 0xff, W = (tile >> 8) & 0xff, unroll = tile >> 16;
+  const group = <usize>MR * <usize>kc * 4; // bytes of one packed group of A
   for (let j = j0; j < j1; j += NR) {
     const nr = min(NR, j1 - j);
     let bPanel = pb;
-    // Full panels of an untransposed B are packed by the first row pair while it computes (fused).
-    const fuse = perPanel && transB == 0 && nr == NR;
+    // Tile 0 packs full panels of an untransposed B with its first row pair while it computes (fused).
+    const fuse = t == 0 && perPanel && transB == 0 && nr == NR;
     if (perPanel && !fuse) packB(n, k, b, transB, p0, kc, j, j + nr, pb);
-    else bPanel = pb + <usize>((j - j0) >> 4) * <usize>kc * (NR << 2);
-    for (let i = 0; i < mc; i += 2) {
-      const mr = min(2, mc - i);
-      let ap = pa + <usize>i * ((<usize>kc) << 2);
-      let bp = bPanel;
-      let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
-      let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-      if (fuse && i == 0) {
-        const ldb = (<usize>n) << 2;
-        let src = b + <usize>p0 * ldb + ((<usize>j) << 2);
-        for (let p = 0; p < kc; p++) {
-          const a0 = v128.load32_splat(ap), a1 = v128.load32_splat(ap, 4);
-          const b0 = v128.load(src), b1 = v128.load(src, 16), b2 = v128.load(src, 32), b3 = v128.load(src, 48);
-          v128.store(bp, b0);
-          v128.store(bp, b1, 16);
-          v128.store(bp, b2, 32);
-          v128.store(bp, b3, 48);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c02 = f32x4.add(c02, f32x4.mul(a0, b2));
-          c03 = f32x4.add(c03, f32x4.mul(a0, b3));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c12 = f32x4.add(c12, f32x4.mul(a1, b2));
-          c13 = f32x4.add(c13, f32x4.mul(a1, b3));
-          ap += 8;
-          bp += NR << 2;
-          src += ldb;
-        }
-      } else for (let p = 0; p < kc; p++) {
-        const a0 = v128.load32_splat(ap), a1 = v128.load32_splat(ap, 4);
-        const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c02 = f32x4.add(c02, f32x4.mul(a0, b2));
-        c03 = f32x4.add(c03, f32x4.mul(a0, b3));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c12 = f32x4.add(c12, f32x4.mul(a1, b2));
-        c13 = f32x4.add(c13, f32x4.mul(a1, b3));
-        ap += 8;
-        bp += NR << 2;
+    else if (!perPanel) bPanel = pb + <usize>((j - j0) >> 4) * <usize>kc * (NR << 2);
+    const cj = c + ((<usize>j) << 2);
+    if (fuse) {
+      const ldb = (<usize>n) << 2;
+      fusedPair(kc, pa, b + <usize>p0 * ldb + ((<usize>j) << 2), ldb, bPanel, cj, ldc, min(2, mc), acc, spill);
+    }
+    for (let h = 0; h < nr; h += W) {
+      const w = min(W, nr - h);
+      const bp = bPanel + ((<usize>h) << 2);
+      let ap = pa;
+      let i = 0;
+      if (fuse) {
+        ap += group;
+        i = 2;
       }
-      const c0 = c + <usize>i * ldc + ((<usize>j) << 2);
-      if (mr == 2 && nr == NR) {
-        const c1 = c0 + ldc;
-        if (acc != 0) {
-          c00 = f32x4.add(c00, v128.load(c0));
-          c01 = f32x4.add(c01, v128.load(c0, 16));
-          c02 = f32x4.add(c02, v128.load(c0, 32));
-          c03 = f32x4.add(c03, v128.load(c0, 48));
-          c10 = f32x4.add(c10, v128.load(c1));
-          c11 = f32x4.add(c11, v128.load(c1, 16));
-          c12 = f32x4.add(c12, v128.load(c1, 32));
-          c13 = f32x4.add(c13, v128.load(c1, 48));
-        }
-        v128.store(c0, c00);
-        v128.store(c0, c01, 16);
-        v128.store(c0, c02, 32);
-        v128.store(c0, c03, 48);
-        v128.store(c1, c10);
-        v128.store(c1, c11, 16);
-        v128.store(c1, c12, 32);
-        v128.store(c1, c13, 48);
-      } else {
-        v128.store(tile, c00);
-        v128.store(tile, c01, 16);
-        v128.store(tile, c02, 32);
-        v128.store(tile, c03, 48);
-        v128.store(tile, c10, 64);
-        v128.store(tile, c11, 80);
-        v128.store(tile, c12, 96);
-        v128.store(tile, c13, 112);
-        storeEdge(tile, c0, ldc, mr, nr, acc);
+      for (; i < mc; i += MR) {
+        const ci = cj + <usize>i * ldc + ((<usize>h) << 2);
+        const mr = min(MR, mc - i);
+        if (MR == 2) tile2x16(kc, ap, bp, ci, ldc, mr, w, acc, spill, unroll);
+        else if (MR == 4 && W == 16) tile4x16(kc, ap, bp, ci, ldc, mr, w, acc, spill);
+        else if (MR == 4) tile4x8(kc, ap, bp, ci, ldc, mr, w, acc, spill, unroll);
+        else tile6x8(kc, ap, bp, ci, ldc, mr, w, acc, spill);
+        ap += group;
       }
     }
   }
+}
+
+/** Rows of A packed at once for groups of MR rows: MC rounded down to whole groups. */
+@inline function rowBlock(MR: i32): i32 {
+  return MC - MC % MR;
 }
 
 export function sgemmBlocked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, transA: i32, transB: i32, beta: i32): void {
@@ -228,7 +167,7 @@ export function sgemmBlocked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usiz
 export function sgemmScratchBytes(w: i32, k: i32): usize {
   const panels = (w + NR - 1) >> 4;
   const kcMax = min(KC, k);
-  return 2 * (NR << 2) + <usize>panels * <usize>kcMax * (NR << 2) + <usize>(MC + 1) * <usize>kcMax * 4 + 64;
+  return SPILL + <usize>panels * <usize>kcMax * (NR << 2) + <usize>(MC + MR_MAX) * <usize>kcMax * 4 + 64;
 }
 
 /**
@@ -245,20 +184,22 @@ export function sgemmColumns(m: i32, n: i32, k: i32, a: usize, b: usize, c: usiz
   }
   const panels = (j1 - j0 + NR - 1) >> 4;
   const kcMax = min(KC, k);
-  const tile = scratch != 0 ? scratch : scratchBase();
-  const pb = tile + 2 * (NR << 2);
+  const spill = scratch != 0 ? scratch : scratchBase();
+  const pb = spill + SPILL;
   const pa = pb + <usize>panels * <usize>kcMax * (NR << 2);
-  if (scratch == 0) ensure(pa + <usize>(MC + 1) * <usize>kcMax * 4);
+  if (scratch == 0) ensure(pa + <usize>(MC + MR_MAX) * <usize>kcMax * 4);
+  const t = gemmTile();
+  const MR = gemmTileShape(t) & 0xff, mcBlock = rowBlock(MR);
   // One row block: pack each B panel right before its use. Several: pack all of B once per k slice.
-  const perPanel = m <= MC;
+  const perPanel = m <= mcBlock;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     if (!perPanel) packB(n, k, b, transB, p0, kc, j0, j1, pb);
     const acc = beta != 0 || p0 > 0 ? 1 : 0;
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = min(MC, m - i0);
-      packA(m, k, a, transA, i0, mc, p0, kc, pa);
-      macroKernel(mc, n, j0, j1, k, kc, p0, perPanel, b, transB, pa, pb, c + <usize>i0 * ldc, ldc, acc, tile);
+    for (let i0 = 0; i0 < m; i0 += mcBlock) {
+      const mc = min(mcBlock, m - i0);
+      packA(m, k, a, transA, i0, mc, p0, kc, pa, MR);
+      macroKernel(t, mc, n, j0, j1, k, kc, p0, perPanel, b, transB, pa, pb, c + <usize>i0 * ldc, ldc, acc, spill);
     }
   }
 }
@@ -290,18 +231,30 @@ export function sgemmPackedColumns(m: i32, n: i32, k: i32, a: usize, packed: usi
   }
   const panels = (n + NR - 1) >> 4;
   const kcMax = min(KC, k);
-  const tile = scratch != 0 ? scratch : scratchBase();
-  const pa = tile + 2 * (NR << 2);
-  if (scratch == 0) ensure(pa + <usize>(MC + 1) * <usize>kcMax * 4);
+  const spill = scratch != 0 ? scratch : scratchBase();
+  const pa = spill + SPILL;
+  if (scratch == 0) ensure(pa + <usize>(MC + MR_MAX) * <usize>kcMax * 4);
+  const rowPanels = m == 1 ? gemmRowTilePanels(gemmRowTile()) : 0;
+  const t = gemmTile();
+  const MR = gemmTileShape(t) & 0xff, mcBlock = rowBlock(MR);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const slice = packed + ((<usize>p0 * <usize>panels * NR) << 2);
     const pb = slice + <usize>(j0 >> 4) * <usize>kc * (NR << 2);
     const acc = beta != 0 || p0 > 0 ? 1 : 0;
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = min(MC, m - i0);
-      packA(m, k, a, transA, i0, mc, p0, kc, pa);
-      macroKernel(mc, n, j0, j1, k, kc, p0, false, 0, 0, pa, pb, c + <usize>i0 * ldc, ldc, acc, tile);
+    if (rowPanels > 0) {
+      // One row (A's k values are contiguous either way): row tiles over `rowPanels` panels at a time.
+      const panelBytes = <usize>kc * (NR << 2);
+      for (let j = j0; j < j1; j += NR * rowPanels) {
+        const count = min(rowPanels, (j1 - j + NR - 1) >> 4);
+        tileRow(kc, a + ((<usize>p0) << 2), pb + <usize>((j - j0) >> 4) * panelBytes, panelBytes, count, c + ((<usize>j) << 2), min(NR * count, j1 - j), acc, spill);
+      }
+      continue;
+    }
+    for (let i0 = 0; i0 < m; i0 += mcBlock) {
+      const mc = min(mcBlock, m - i0);
+      packA(m, k, a, transA, i0, mc, p0, kc, pa, MR);
+      macroKernel(t, mc, n, j0, j1, k, kc, p0, false, 0, 0, pa, pb, c + <usize>i0 * ldc, ldc, acc, spill);
     }
   }
 }
