@@ -3,11 +3,11 @@
 // Shapes: x (T, B, I), or (B, T, I) with batchFirst; output (T, B, D·O) or (B, T, D·O); each state tensor
 // (D·L, B, H) with row l·D + d for layer l, direction d (d = 1 runs from t = T-1 down to 0).
 import { Tensor, shapeString } from '../core/tensor.js';
-import { Random } from '../core/random.js';
+import { seededOrDefault, type Random } from '../core/random.js';
 import { concat, dropout, select, stack, transpose } from '../core/ops/index.js';
 import type { Cell, CellFactory, State } from './cell.js';
 import { Module } from './module.js';
-import { loadTorchStateDict, toTorchStateDict, type StateDict } from './torch-state-dict.js';
+import { assignTorchStateDict, toTorchStateDict, type StateDict } from './torch-state-dict.js';
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -19,7 +19,7 @@ export interface RecurrentOptions {
   /** Dropout probability on each layer's output except the last, in training mode. */
   dropout?: number;
   bias?: boolean;
-  /** Seed of the layer's generator (initial weights, then dropout masks). */
+  /** Seed of the layer's own generator (initial weights, then dropout masks); the global one when omitted. */
   seed?: number;
 }
 
@@ -50,7 +50,7 @@ export class Recurrent<S extends State = State> extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${this.dropout}`);
-    this.random = new Random(options.seed ?? 0);
+    this.random = seededOrDefault(options.seed);
     this.cells = [];
     let width = this.inputSize;
     for (let l = 0; l < this.numLayers; l++) {
@@ -61,6 +61,7 @@ export class Recurrent<S extends State = State> extends Module {
           throw new Error(`cell for layer ${l} must have inputSize ${width} and hiddenSize ${this.hiddenSize}, got ${cell.inputSize} and ${cell.hiddenSize}`);
         }
         row.push(cell);
+        this.registerModule(`l${l}${d === 1 ? '_reverse' : ''}`, cell instanceof Module ? cell : new CellParameters(cell));
       }
       this.cells.push(row);
       width = this.numDirections * row[0]!.outputSize;
@@ -73,24 +74,13 @@ export class Recurrent<S extends State = State> extends Module {
     return this.numDirections * this.cells[0]![0]!.outputSize;
   }
 
-  namedParameters(): Array<[string, Tensor]> {
-    const named: Array<[string, Tensor]> = [];
-    this.cells.forEach((row, l) =>
-      row.forEach((cell, d) => {
-        for (const [name, t] of cell.namedParameters()) named.push([`l${l}${d === 1 ? '_reverse' : ''}.${name}`, t]);
-      }),
-    );
-    return named;
-  }
-
-  /** The parameters under `nn.LSTM` / `nn.GRU` / `nn.RNN` names and layout. */
-  torchStateDict(): StateDict {
+  /** The parameters under `nn.LSTM` / `nn.GRU` / `nn.RNN` names and layout (`weight_ih_l0`, ...). */
+  override torchStateDict(): StateDict {
     return toTorchStateDict(this);
   }
 
-  /** Loads `nn.LSTM` / `nn.GRU` / `nn.RNN` weights (e.g. from `readSafetensors`) into this layer, in place. */
-  loadTorchStateDict(dict: StateDict): void {
-    loadTorchStateDict(this, dict);
+  protected override assignTorch(dict: StateDict, prefix: string): void {
+    assignTorchStateDict(this, dict, prefix);
   }
 
   /** Zero state: each tensor (D·numLayers, B, H); a tuple (h, c) for an LSTM, h alone for a GRU or RNN. */
@@ -149,5 +139,13 @@ export class Recurrent<S extends State = State> extends Module {
       }
     });
     return parts;
+  }
+}
+
+/** A user-written cell that is not a Module: its parameters, registered under the names it gives them. */
+class CellParameters extends Module {
+  constructor(cell: Cell) {
+    super();
+    for (const [name, t] of cell.namedParameters()) this.registerParameter(name, t);
   }
 }
