@@ -2,6 +2,7 @@
 // value parsers, and the typed option objects the actions receive. Defaults are commander defaults so --help
 // shows them; `getOptionValueSource` still tells a given flag from a default (which is how presets work).
 import { Command, Option } from 'commander';
+import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
 
 export const DEFAULT_CHECKPOINT = 'model.lstm.safetensors';
@@ -10,7 +11,7 @@ export interface TrainFlags {
   data?: string;
   tokens: 'char' | 'word';
   preprocess: 'none' | 'letters';
-  cell: 'lstm' | 'gru' | 'rnn';
+  cell: CellKind;
   hidden: number;
   layers: number;
   dropout: number;
@@ -90,7 +91,7 @@ export function defineTrain(program: Command): Command {
     .option('--data <file>', 'UTF-8 text file to train on (default: the built-in Moby Dick corpus)')
     .addOption(choice('--tokens <kind>', 'tokenize into characters or words', ['char', 'word'], 'char'))
     .addOption(choice('--preprocess <how>', "'letters': d2l's letters-only, lower-case text", ['none', 'letters'], 'none'))
-    .addOption(choice('--cell <kind>', 'recurrent cell', ['lstm', 'gru', 'rnn'], 'lstm'))
+    .addOption(choice('--cell <kind>', 'recurrent cell', [...CELL_KINDS], 'lstm'))
     .option('--hidden <n>', 'hidden units per layer', positiveInt, 256)
     .option('--layers <n>', 'stacked recurrent layers', positiveInt, 1)
     .option('--dropout <p>', 'dropout between stacked layers, in [0, 1) (needs --layers > 1)', fraction, 0)
