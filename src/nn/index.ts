@@ -19,3 +19,7 @@ export { RNNModel, type RNNModelOptions } from './rnn-model.js';
 export { uniformParameter, normalParameter } from './init.js';
 export type { StateDict } from './torch-state-dict.js';
 export type { TorchLayout, TorchMode } from './torch-layout.js';
+export {
+  SequenceRegressor, SequenceClassifier,
+  type SequenceModelOptions, type SequenceRegressorOptions, type SequenceClassifierOptions,
+} from './sequence-models.js';

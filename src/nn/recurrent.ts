@@ -22,6 +22,8 @@ export interface RecurrentOptions {
   bias?: boolean;
   /** Seed of the layer's own generator (initial weights, then dropout masks); the global one when omitted. */
   seed?: number;
+  /** The generator itself, shared with the caller (a model seeding all its layers from one stream); overrides seed. */
+  random?: Random;
 }
 
 export interface RecurrentForwardOptions {
@@ -56,7 +58,7 @@ export class Recurrent<S extends State = State> extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${this.dropout}`);
-    this.random = seededOrDefault(options.seed);
+    this.random = options.random ?? seededOrDefault(options.seed);
     this.cells = [];
     let width = this.inputSize;
     for (let l = 0; l < this.numLayers; l++) {
