@@ -37,7 +37,7 @@ test('registration: each name once, no dots; parameters under dotted names, own 
 
 test('train() and eval() reach every module of the tree, cells included', () => {
   const m = new Sequential(new Model(), new Dropout(0.2));
-  const all = (mod: Module): Module[] => [mod, ...mod.children().flatMap(all)];
+  const all = (mod: Module): Module[] => [mod, ...mod.namedChildren().flatMap(([, child]) => all(child))];
   assert.ok(all(m).length > 6);
   m.eval();
   assert.ok(all(m).every((x) => !x.training));

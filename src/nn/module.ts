@@ -44,7 +44,8 @@ export abstract class Module {
     return [...this.#modules];
   }
 
-  children(): Module[] {
+  /** The modules train()/eval() reach: the registered children (a module listing its parts by hand overrides it). */
+  protected children(): Module[] {
     return [...this.#modules.values()];
   }
 
@@ -79,7 +80,7 @@ export abstract class Module {
   /** Sets the training flag of this module and of every module below it (dropout acts only in training). */
   train(mode = true): this {
     this.training = mode;
-    for (const child of this.#modules.values()) child.train(mode);
+    for (const child of this.children()) child.train(mode);
     return this;
   }
 
@@ -198,4 +199,12 @@ function prefixHint(wanted: string[], keys: string[]): string {
   if (first === undefined) return '';
   const prefix = first.slice(0, first.length - wanted[0]!.length);
   return wanted.every((w) => keys.includes(prefix + w)) ? ` (its part under "${prefix}" fits: pass the prefix "${prefix}")` : '';
+}
+
+/**
+ * For a module that lists its parameters by hand instead of registering them: `prefixed('rnn', [['l0.W_i', t]])`
+ * gives `rnn.l0.W_i`. Registered children get their prefixes from the tree.
+ */
+export function prefixed(prefix: string, named: Array<[string, Tensor]>): Array<[string, Tensor]> {
+  return named.map(([name, t]) => [`${prefix}.${name}`, t]);
 }
