@@ -1,6 +1,6 @@
 // lstm-ts: gated recurrent networks in TypeScript. The public surface, room by room.
 export { Tensor, noGrad, type Data, type DType, type TensorOptions } from './core/tensor.js';
-export { Random, manualSeed } from './core/random.js';
+export { Random, manualSeed, getRngState, setRngState } from './core/random.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './core/gradcheck.js';
 export * as ops from './core/ops/index.js';
 export * from './core/ops/index.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, noGrad } from '../src/core/tensor.js';
-import { Random } from '../src/core/random.js';
+import { Random, manualSeed } from '../src/core/random.js';
 import { concat, slice, transpose } from '../src/core/ops/index.js';
 import { SGD } from '../src/optim/index.js';
 import { GRU, LSTM, RNN, RNNModel, Recurrent, type GRUCell, type LSTMCell, type State, type StateDict } from '../src/nn/index.js';
@@ -149,8 +149,15 @@ test('seeds: the same seed gives the same weights, a different seed different on
     // Different cells of one layer draw different values too (one generator, consumed in turn).
     assert.notEqual(pa[0]!.data[0], pa[1]!.data[0]);
   });
-  // The default seed is fixed (0), so two default layers agree.
-  assert.deepEqual(new GRU({ inputSize: I, hiddenSize: H }).parameters()[0]!.data, new GRU({ inputSize: I, hiddenSize: H, seed: 0 }).parameters()[0]!.data);
+  // Without a seed, layers draw from the global generator as in PyTorch: two fresh layers differ, and manualSeed
+  // replays them.
+  const fresh = (): Float32Array => new GRU({ inputSize: I, hiddenSize: H }).parameters()[0]!.data as Float32Array;
+  manualSeed(5);
+  const [first, second] = [fresh(), fresh()];
+  assert.ok(first.some((v, k) => v !== second[k]), 'two unseeded layers start from different weights');
+  manualSeed(5);
+  assert.deepEqual(fresh(), first);
+  assert.deepEqual(fresh(), second);
 });
 
 // ---- layouts and directions -----------------------------------------------------------------------------------

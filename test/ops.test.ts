@@ -803,7 +803,7 @@ test('errors: bad shapes name both sides', () => {
   assert.throws(() => oneHot([1, 2], [3], 4), /oneHot: 2 ids .*\(3,\)/);
   assert.throws(() => embedding(iota([4, 2]), [0, -1], [2]), /embedding: id -1 at position 1 is outside \[0, 4\)/);
   assert.throws(() => embedding(iota([8]), [0], [1]), /embedding: .*\(8,\)/);
-  assert.throws(() => crossEntropy(iota([4, 5]), [0, 1, 2]), /crossEntropy: 3 targets for 4 rows/);
+  assert.throws(() => crossEntropy(iota([4, 5]), [0, 1, 2]), /crossEntropy: expected 4 targets for logits \(4, 5\), got 3/);
   assert.throws(() => crossEntropy(iota([2, 5]), [0, 5]), /crossEntropy: target 5 at row 1 is outside \[0, 5\)/);
   assert.throws(() => crossEntropy(iota([2, 3, 4]), [0, 1]), /crossEntropy: .*\(2, 3, 4\)/);
 });

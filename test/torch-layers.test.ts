@@ -9,7 +9,7 @@ import { Tensor } from '../src/core/tensor.js';
 import { add, mul, sum } from '../src/core/ops/index.js';
 import { LSTM, GRU, RNN, type Recurrent, type RecurrentOptions } from '../src/nn/index.js';
 import type { TorchLayout } from '../src/nn/torch-layout.js';
-import { assertClose, gradsAsTorch, loadFixture, parametersOf, toFloat64 } from './helpers/fixtures.js';
+import { assertClose, loadFixture, parametersOf, toFloat64, torchGrads } from './helpers/fixtures.js';
 
 interface LayerConfig {
   mode: 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
@@ -69,21 +69,8 @@ for (const file of files) {
       if (isLSTM) terms.push(sum(mul(cN!, t['dloss.c_n']!)));
       add(terms[0]!, terms[1]!, ...terms.slice(2)).backward();
 
-      const grads = gradsAsTorch(layer);
-      const layout = (layer.cells[0]![0]! as unknown as { torchLayout: TorchLayout }).torchLayout;
-      const H = c.hidden_size;
-      for (const [name, g] of Object.entries(grads)) {
-        let ours = g.data;
-        if (name.startsWith('bias_hh')) {
-          // PyTorch's two biases get equal gradients where we keep one; only GRU's b_hn is separate.
-          const ih = grads[name.replace('bias_hh', 'bias_ih')]!.data;
-          ours = Float64Array.from(ours);
-          layout.gates.forEach((gate, k) => {
-            if (gate.bHidden === undefined) for (let j = 0; j < H; j++) ours[k * H + j] = ih[k * H + j]!;
-          });
-        }
-        assertClose(ours, t[`grad.${name}`]!, `grad.${name}`, rtol, atol);
-      }
+      const grads = torchGrads(layer, (layer.cells[0]![0]! as unknown as { torchLayout: TorchLayout }).torchLayout);
+      for (const [name, g] of Object.entries(grads)) assertClose(g.data, t[`grad.${name}`]!, `grad.${name}`, rtol, atol);
       assert.equal(Object.keys(grads).length, Object.keys(t).filter((k) => /^grad\.(weight|bias)_/.test(k)).length);
       assertClose(input.grad!, t['grad.input']!, 'grad.input', rtol, atol);
       assertClose(h0.grad!, t['grad.h0']!, 'grad.h0', rtol, atol);

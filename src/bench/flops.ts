@@ -11,12 +11,14 @@
 // Elementwise work (gate nonlinearities, softmax, the row gather/scatter of W, clipping and the SGD update) is
 // O(N·G·H + parameters) and left out, as is usual for a FLOP count; it is what keeps a step below the product rate.
 
-export type BenchCell = 'lstm' | 'gru' | 'rnn';
+import { CELL_KINDS, cellKind, type CellKind } from '../nn/cell-kinds.js';
 
-export const BENCH_CELLS: readonly BenchCell[] = ['lstm', 'gru', 'rnn'];
+export type BenchCell = CellKind;
 
-/** Gates per cell: the width of the step product is G·H. */
-export const GATE_COUNT: Readonly<Record<BenchCell, number>> = { lstm: 4, gru: 3, rnn: 1 };
+export const BENCH_CELLS: readonly BenchCell[] = CELL_KINDS;
+
+/** Gates per cell (the cell registry's G): the width of the step product is G·H. */
+export const GATE_COUNT = Object.fromEntries(CELL_KINDS.map((k) => [k, cellKind(k).gateCount])) as Readonly<Record<BenchCell, number>>;
 
 /** The d2l setting of Dive into Deep Learning ch. 8-9 (time machine, letters only, characters). */
 export const D2L = { batch: 32, steps: 35, vocab: 28, lr: 1, clip: 1 } as const;

@@ -3,6 +3,7 @@
 // Defaults are commander defaults so --help shows them; `getOptionValueSource` still tells a given flag from a default (which is how presets work).
 import { Command, Option } from 'commander';
 import { defaultLearningRate, MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from '../train/defaults.js';
+import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
 
 export const DEFAULT_CHECKPOINT = 'model.lstm.safetensors';
@@ -11,7 +12,7 @@ export interface TrainFlags {
   data?: string;
   tokens: 'char' | 'word';
   preprocess: 'none' | 'letters';
-  cell: 'lstm' | 'gru' | 'rnn';
+  cell: CellKind;
   hidden: number;
   layers: number;
   dropout: number;
@@ -95,7 +96,7 @@ export function defineTrain(program: Command): Command {
     .option('--data <file>', 'UTF-8 text file to train on (default: the built-in Moby Dick corpus)')
     .addOption(choice('--tokens <kind>', 'tokenize into characters or words', ['char', 'word'], TEXT_DEFAULTS.tokens))
     .addOption(choice('--preprocess <how>', "'letters': d2l's letters-only, lower-case text", ['none', 'letters'], TEXT_DEFAULTS.preprocess))
-    .addOption(choice('--cell <kind>', 'recurrent cell', ['lstm', 'gru', 'rnn'], MODEL_DEFAULTS.cell))
+    .addOption(choice('--cell <kind>', 'recurrent cell', [...CELL_KINDS], MODEL_DEFAULTS.cell))
     .option('--hidden <n>', 'hidden units per layer', positiveInt, MODEL_DEFAULTS.hiddenSize)
     .option('--layers <n>', 'stacked recurrent layers', positiveInt, MODEL_DEFAULTS.numLayers)
     .option('--dropout <p>', 'dropout between stacked layers, in [0, 1) (needs --layers > 1)', fraction, MODEL_DEFAULTS.dropout)

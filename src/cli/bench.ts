@@ -4,9 +4,10 @@
 // `--json`: one object per row (cell, hidden, trainTokensPerSec, generateCharsPerSec, sgemmGflops, threads and
 // more), then one {"summary": ...} line. This file only defines the flags; the benchmark loads when it runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
 import { positiveInt, positiveNumber, seed } from './parsers.js';
 
-type Cell = 'lstm' | 'gru' | 'rnn';
+type Cell = CellKind;
 type Part = 'train' | 'generate' | 'sgemm';
 
 export interface BenchFlags {
@@ -51,7 +52,7 @@ function listOption<T>(flags: string, description: string, parse: (text: string)
   return new Option(flags, description).argParser(parse).default(fallback, fallback.join(','));
 }
 
-const CELLS: readonly Cell[] = ['lstm', 'gru', 'rnn'];
+const CELLS: readonly Cell[] = CELL_KINDS;
 const PARTS: readonly Part[] = ['train', 'generate', 'sgemm'];
 
 const BENCH_HELP = `

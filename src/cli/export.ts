@@ -59,6 +59,7 @@ export async function exportAction(flags: ExportFlags): Promise<number> {
   const { writeFileAtomic } = await import('../export/files.js');
   const { encodeSafetensors } = await import('../io/safetensors.js');
   const { loadCheckpoint } = await import('../train/checkpoint.js');
+  const { cellKind } = await import('../nn/cell-kinds.js');
   const sidecarPath = sidecarPathFor(flags.out);
   checkOutputs([['--out', flags.out], ['sidecar', sidecarPath]], [flags.model], flags.force === true);
   const ckpt = await loadCheckpoint(flags.model);
@@ -70,15 +71,16 @@ export async function exportAction(flags: ExportFlags): Promise<number> {
     const tensors = torchTensors(ckpt.model);
     // "format: pt" is what safetensors.torch writes; readers that check it then take the file as PyTorch's.
     bytes = encodeSafetensors(tensors, { format: 'pt' });
-    summary = `PyTorch state dict of ${Object.keys(tensors).length} tensors for RNNModel(nn.${ckpt.config.cell.toUpperCase()}) (${what})`;
+    summary = `PyTorch state dict of ${Object.keys(tensors).length} tensors for RNNModel(nn.${cellKind(ckpt.config.cell).name}) (${what})`;
   } else {
     bytes = exportOnnx(ckpt.model, {
       metadata: { 'lstm-ts': JSON.stringify({ model: sidecar.model, text: sidecar.text, vocab: sidecar.vocab }) },
       docString: `${what}; tokens (B, T) int64 -> logits (T·B, V), row t·B + b`,
     });
     const [L, H, V] = [ckpt.config.numLayers, ckpt.config.hiddenSize, ckpt.config.vocabSize];
-    const [ins, outs] = ckpt.config.cell === 'lstm' ? ['h0, c0', 'hn, cn'] : ['h0', 'hn'];
-    summary = `ONNX opset ${ONNX_OPSET} with the ${ckpt.config.cell.toUpperCase()} operator (${what}); inputs tokens (B, T) int64, ${ins} (${L}, B, ${H}); outputs logits (T·B, ${V}), ${outs}`;
+    const { name, stateNames } = cellKind(ckpt.config.cell);
+    const [ins, outs] = [stateNames.map((s) => `${s}0`).join(', '), stateNames.map((s) => `${s}n`).join(', ')];
+    summary = `ONNX opset ${ONNX_OPSET} with the ${name} operator (${what}); inputs tokens (B, T) int64, ${ins} (${L}, B, ${H}); outputs logits (T·B, ${V}), ${outs}`;
   }
   await writeFileAtomic(flags.out, bytes);
   await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);

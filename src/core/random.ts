@@ -19,10 +19,17 @@ export class Random {
   }
 
   static fromState(state: readonly number[]): Random {
-    if (state.length !== 4) throw new Error(`Random.fromState: expected 4 words, got ${state.length}`);
     const r = new Random(0);
-    r.s.set(state.map((w) => w >>> 0));
+    r.setState(state, 'Random.fromState');
     return r;
+  }
+
+  /** Continues from `state` (four 32-bit words, as state() returns them); all zero would be stuck, so it is refused. */
+  setState(state: readonly number[], where = 'Random.setState'): void {
+    if (!Array.isArray(state) || state.length !== 4) throw new Error(`${where}: expected 4 words, got ${Array.isArray(state) ? state.length : typeof state}`);
+    if (state.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) throw new Error(`${where}: words must be integers in [0, 2^32), got [${state.join(', ')}]`);
+    if (state.every((w) => w === 0)) throw new Error(`${where}: all four words are zero, which xoshiro128** never leaves`);
+    this.s.set(state);
   }
 
   state(): number[] {
@@ -98,13 +105,34 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** The generator used when a caller passes no seed of its own; `manualSeed` resets it. */
-let globalRandom = new Random(0);
+/**
+ * The global generator, as PyTorch's default one: layers built without a seed draw their initial weights from it,
+ * and dropout without a generator of its own draws its masks from it. `manualSeed` reseeds it in place (as
+ * `torch.manual_seed`), so layers already holding it follow; `getRngState` / `setRngState` save and restore it
+ * (a checkpoint that must continue a run bit for bit carries it).
+ */
+const globalRandom = new Random(0);
 
 export function manualSeed(seed: number): void {
-  globalRandom = new Random(seed);
+  if (!Number.isInteger(seed)) throw new Error(`manualSeed: seed must be an integer, got ${seed}`);
+  globalRandom.setState(new Random(seed).state());
 }
 
 export function defaultRandom(): Random {
   return globalRandom;
+}
+
+/** The global generator's four state words (as torch.get_rng_state). */
+export function getRngState(): number[] {
+  return globalRandom.state();
+}
+
+/** Restores what getRngState returned (as torch.set_rng_state). */
+export function setRngState(state: readonly number[]): void {
+  globalRandom.setState(state, 'setRngState');
+}
+
+/** A generator seeded by `seed` when one is given, otherwise the global generator itself. */
+export function seededOrDefault(seed: number | undefined): Random {
+  return seed === undefined ? globalRandom : new Random(seed);
 }

@@ -4,17 +4,12 @@
 // Shapes: x, y (B, T) batch-major ids; internally time-major rows n = t·B + b, N = T·B; logits (N, V).
 import { Tensor } from '../core/tensor.js';
 import type { Backend } from '../kernels/backend.js';
-import { GRUCell } from '../nn/gru.js';
-import { LSTMCell } from '../nn/lstm.js';
-import { RNNCell } from '../nn/rnn.js';
+import { cellKindOf } from '../nn/cell-kinds.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
 import { addGrad } from './pack.js';
 import type { FusedLayer, LayerInput } from './layer.js';
-import { FusedLSTMLayer } from './lstm-layer.js';
-import { FusedGRULayer } from './gru-layer.js';
-import { FusedRNNLayer } from './rnn-layer.js';
 
 /** Why the fused path cannot run this model, or null when it can. */
 export function fusedUnsupported(model: RNNModel): string | null {
@@ -22,21 +17,19 @@ export function fusedUnsupported(model: RNNModel): string | null {
   if (rnn.numDirections !== 1) return 'the layer is bidirectional';
   if (model.parameters().some((p) => !(p.data instanceof Float32Array))) return 'its parameters are not float32';
   for (const row of rnn.cells) {
-    const cell = row[0]!;
-    if (cell instanceof LSTMCell) {
-      if (cell.params.W_h !== undefined) return 'the LSTM has an output projection';
-    } else if (!(cell instanceof GRUCell) && !(cell instanceof RNNCell)) return 'the cell is user-written';
+    const spec = cellKindOf(row[0]!);
+    if (spec === null) return 'the cell is user-written';
+    const why = spec.unsupported(row[0]!);
+    if (why !== null) return why;
   }
   return null;
 }
 
 /** The fused counterpart of a built-in cell, for B sequences of T steps. */
 export function fusedLayerFor(cell: Cell, B: number, T: number): FusedLayer {
-  const shape = { B, T, I: cell.inputSize, H: cell.hiddenSize };
-  if (cell instanceof LSTMCell) return new FusedLSTMLayer(shape, cell.params);
-  if (cell instanceof GRUCell) return new FusedGRULayer(shape, cell.params);
-  if (cell instanceof RNNCell) return new FusedRNNLayer(shape, cell.params, cell.nonlinearity === 'relu');
-  throw new Error('fused engine: the cell is user-written');
+  const spec = cellKindOf(cell);
+  if (spec === null) throw new Error('fused engine: the cell is user-written');
+  return spec.fused(cell, { B, T, I: cell.inputSize, H: cell.hiddenSize });
 }
 
 interface Layout {

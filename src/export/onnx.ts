@@ -3,9 +3,7 @@
 // the state `h0` (and `c0`) of shape (L·D, B, H); outputs `logits` (T·B, V) time-major as RNNModel.forward, and
 // `hn` (and `cn`). B and T are symbolic, so the same file runs one step at a time or a whole sequence.
 import { shapeString, type Data } from '../core/tensor.js';
-import { GRUCell } from '../nn/gru.js';
-import { LSTMCell } from '../nn/lstm.js';
-import { RNNCell } from '../nn/rnn.js';
+import { builtinCellNames, cellKindOf, type CellKindSpec } from '../nn/cell-kinds.js';
 import type { Cell } from '../nn/cell.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import { AttributeType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg, type ValueInfoMsg } from './onnx-schema.js';
@@ -13,14 +11,8 @@ import { AttributeType, DataType, encodeModel, type AttributeMsg, type NodeMsg, 
 export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 
-/**
- * Rows of PyTorch's packed gates, in the order ONNX wants them. PyTorch stacks LSTM gates i, f, g, o and ONNX
- * i, o, f, c (c = g); PyTorch's GRU r, z, n and ONNX z, r, h (h = n). ONNX's B input is [Wb, Rb], which are
- * PyTorch's bias_ih and bias_hh in the same gate order.
- */
-const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] } as const;
-
-type OpType = keyof typeof GATE_ORDER;
+/** ONNX's LSTM, GRU or RNN operator: the cell registry's name for the kind. */
+type OpType = CellKindSpec['name'];
 
 export interface OnnxExportOptions {
   /** Extra `metadata_props` (e.g. the vocabulary as JSON), readable by any ONNX tool. */
@@ -33,16 +25,20 @@ function describeCell(cell: Cell): string {
   return (cell as object).constructor?.name ?? 'an object';
 }
 
-/** Which ONNX operator runs this cell; a one-line error for cells that have none. */
-function opFor(cell: Cell, where: string): { op: OpType; activation?: 'Tanh' | 'Relu' } {
-  const hasProjection = (cell as Partial<LSTMCell>).params?.W_h !== undefined;
-  if (cell instanceof LSTMCell && !hasProjection) return { op: 'LSTM' };
-  if (cell instanceof LSTMCell) {
-    throw new Error(`ONNX export: the LSTM at ${where} has an output projection (W_h, b_h); expected a plain LSTM cell, which is what the ONNX LSTM operator computes`);
+/**
+ * Which ONNX operator runs this cell, the order of PyTorch's gate blocks it wants (the registry's: LSTM i, f, g, o
+ * -> i, o, f, c; GRU r, z, n -> z, r, h; ONNX's B is [Wb, Rb] = PyTorch's bias_ih, bias_hh in that order), and the
+ * RNN's activation; a one-line error for cells that have none.
+ */
+function opFor(cell: Cell, where: string): { op: OpType; order: readonly number[]; stateNames: readonly string[]; activation?: 'Tanh' | 'Relu' } {
+  const spec = cellKindOf(cell);
+  if (spec === null) {
+    throw new Error(`ONNX export: ${where} is a ${describeCell(cell)}, a user-written cell; expected a built-in ${builtinCellNames()} (ONNX's LSTM, GRU and RNN operators)`);
   }
-  if (cell instanceof GRUCell) return { op: 'GRU' };
-  if (cell instanceof RNNCell) return { op: 'RNN', activation: cell.nonlinearity === 'relu' ? 'Relu' : 'Tanh' };
-  throw new Error(`ONNX export: ${where} is a ${describeCell(cell)}, a user-written cell; expected a built-in LSTMCell, GRUCell or RNNCell (ONNX's LSTM, GRU and RNN operators)`);
+  const why = spec.unsupported(cell);
+  if (why !== null) throw new Error(`ONNX export: ${why.replace(/^the (\w+)/, `the $1 at ${where}`)}; expected a plain ${spec.name} cell, which is what the ONNX ${spec.name} operator computes`);
+  const activation = spec.onnxActivation(cell);
+  return { op: spec.name, order: spec.onnxGateOrder, stateNames: spec.stateNames, ...(activation === null ? {} : { activation }) };
 }
 
 /** Little-endian float32 bytes, whatever the host or the source precision. */
@@ -99,14 +95,13 @@ export function exportOnnx(model: RNNModel, options: OnnxExportOptions = {}): Ui
   const { numLayers: L, numDirections: D, hiddenSize: H } = rnn;
   const V = model.vocabSize;
   const ops = rnn.cells.map((row, l) => row.map((cell, d) => opFor(cell, `layer ${l}${d === 1 ? ' (reverse direction)' : ''}`)));
-  const { op, activation } = ops[0]![0]!;
+  const { op, order: gateOrder, stateNames, activation } = ops[0]![0]!;
   const odd = ops.flat().findIndex((o) => o.op !== op || o.activation !== activation);
   if (odd >= 0) {
     const cell = rnn.cells[Math.floor(odd / D)]![odd % D]!;
     throw new Error(`ONNX export: layer ${Math.floor(odd / D)} is a ${describeCell(cell)} unlike layer 0 (${describeCell(rnn.cells[0]![0]!)}); expected one cell kind in every layer`);
   }
   const torch = rnn.torchStateDict();
-  const isLSTM = op === 'LSTM';
   const nodes: NodeMsg[] = [];
   const init: TensorMsg[] = [];
   const node = (opType: string, input: string[], output: string[], attribute: AttributeMsg[] = []): void => {
@@ -123,18 +118,16 @@ export function exportOnnx(model: RNNModel, options: OnnxExportOptions = {}): Ui
     node('Gather', ['embedding.weight', 'tokens_tb'], ['x_l0'], [attrInt('axis', 0)]);
   }
 
-  const stateNames = isLSTM ? ['h', 'c'] : ['h'];
   const finals: string[][] = stateNames.map(() => []);
   for (let l = 0; l < L; l++) {
     const I = l === 0 ? rnn.inputSize : D * H;
     const suffixes = D === 1 ? [`_l${l}`] : [`_l${l}`, `_l${l}_reverse`];
-    const order = GATE_ORDER[op];
-    const G = order.length;
-    const W = stackGates(suffixes.map((s) => torch[`weight_ih${s}`]?.data), order, H, I);
-    const R = stackGates(suffixes.map((s) => torch[`weight_hh${s}`]?.data), order, H, H);
+    const G = gateOrder.length;
+    const W = stackGates(suffixes.map((s) => torch[`weight_ih${s}`]?.data), gateOrder, H, I);
+    const R = stackGates(suffixes.map((s) => torch[`weight_hh${s}`]?.data), gateOrder, H, H);
     if (W === null || R === null) throw new Error(`ONNX export: layer ${l} has no weight_ih/weight_hh in its PyTorch layout`);
-    const Wb = stackGates(suffixes.map((s) => torch[`bias_ih${s}`]?.data), order, H, 1);
-    const Rb = stackGates(suffixes.map((s) => torch[`bias_hh${s}`]?.data), order, H, 1);
+    const Wb = stackGates(suffixes.map((s) => torch[`bias_ih${s}`]?.data), gateOrder, H, 1);
+    const Rb = stackGates(suffixes.map((s) => torch[`bias_hh${s}`]?.data), gateOrder, H, 1);
     init.push(floatTensor(`W_l${l}`, [D, G * H, I], W), floatTensor(`R_l${l}`, [D, G * H, H], R));
     let bias = '';
     if (Wb !== null && Rb !== null) {

@@ -3,6 +3,7 @@
 // options and progress of the run, so an import can continue it. Parsing checks every field the import relies on
 // and fails with one line naming the file and the field; unknown top-level keys (a trainer's notes) are kept.
 import { Vocab, type VocabJSON } from '../data/vocab.js';
+import { cellKind, type CellKindSpec } from '../nn/cell-kinds.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { validateTextSettings, type TextSettings } from '../train/corpus.js';
 import { validateModelConfig, type ModelConfig } from '../train/model-config.js';
@@ -14,7 +15,7 @@ export const SIDECAR_VERSION = 1;
 
 /** How to build the same model with torch.nn: `RNNModel(nn.<rnn>(input_size, hidden_size, ...), vocab_size)`. */
 export interface TorchModelSpec {
-  rnn: 'LSTM' | 'GRU' | 'RNN';
+  rnn: CellKindSpec['name'];
   input_size: number;
   hidden_size: number;
   num_layers: number;
@@ -50,7 +51,7 @@ export interface Sidecar {
 
 export function torchSpec(config: ModelConfig): TorchModelSpec {
   return {
-    rnn: config.cell === 'lstm' ? 'LSTM' : config.cell === 'gru' ? 'GRU' : 'RNN',
+    rnn: cellKind(config.cell).name,
     input_size: config.embeddingDim ?? config.vocabSize,
     hidden_size: config.hiddenSize,
     num_layers: config.numLayers,

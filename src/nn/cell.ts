@@ -3,6 +3,7 @@
 // `stateNames` says how many state tensors there are: ['h', 'c'] for an LSTM, ['h'] for a GRU or RNN.
 import type { Tensor } from '../core/tensor.js';
 import type { Random } from '../core/random.js';
+import { Module } from './module.js';
 
 export interface CellStep {
   /** What the layer emits at this step (h itself, or a projection of it). */
@@ -30,3 +31,15 @@ export type CellFactory = (inputSize: number, layer: number, direction: number, 
 
 /** A layer's state as users see it: one tensor for a single-state cell, a tuple otherwise (LSTM's (h, c)). */
 export type State = Tensor | Tensor[];
+
+/**
+ * What the built-in cells share: a Module whose parameters also sit in `params` by their short names (what the
+ * PyTorch layout, the ONNX export and the fused engine read), each registered once through `addParameter`.
+ */
+export abstract class ParameterCell extends Module {
+  readonly params: Record<string, Tensor> = Object.create(null);
+
+  protected addParameter(name: string, t: Tensor): void {
+    this.params[name] = this.registerParameter(name, t);
+  }
+}

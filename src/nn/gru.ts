@@ -5,9 +5,9 @@
 //   h' = (1 - z) ⊙ n + z ⊙ h
 // Shapes: x (B, I), h (B, H); W_* (I, H), U_* (H, H), b_* and b_hn (1, H).
 import type { Tensor } from '../core/tensor.js';
-import { Random } from '../core/random.js';
+import { defaultRandom, type Random } from '../core/random.js';
 import { add, matmul, mul, scale, sigmoid, tanh } from '../core/ops/index.js';
-import type { Cell, CellStep } from './cell.js';
+import { ParameterCell, type Cell, type CellStep } from './cell.js';
 import { uniformParameter } from './init.js';
 import { GRU_LAYOUT } from './torch-layout.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
@@ -16,34 +16,31 @@ export interface GRUCellOptions {
   inputSize: number;
   hiddenSize: number;
   bias?: boolean;
+  /** Draws the initial weights; the global generator (see manualSeed) when omitted. */
   random?: Random;
 }
 
 const GATES = ['r', 'z', 'n'] as const;
 
-export class GRUCell implements Cell {
+export class GRUCell extends ParameterCell implements Cell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly outputSize: number;
   readonly stateNames = ['h'] as const;
   readonly torchLayout = GRU_LAYOUT;
-  readonly params: Record<string, Tensor> = {};
 
-  constructor({ inputSize, hiddenSize, bias = true, random = new Random(0) }: GRUCellOptions) {
+  constructor({ inputSize, hiddenSize, bias = true, random = defaultRandom() }: GRUCellOptions) {
+    super();
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.outputSize = hiddenSize;
     const k = 1 / Math.sqrt(hiddenSize);
-    for (const g of GATES) this.params[`W_${g}`] = uniformParameter([inputSize, hiddenSize], k, random);
-    for (const g of GATES) this.params[`U_${g}`] = uniformParameter([hiddenSize, hiddenSize], k, random);
+    for (const g of GATES) this.addParameter(`W_${g}`, uniformParameter([inputSize, hiddenSize], k, random));
+    for (const g of GATES) this.addParameter(`U_${g}`, uniformParameter([hiddenSize, hiddenSize], k, random));
     if (bias) {
-      for (const g of GATES) this.params[`b_${g}`] = uniformParameter([1, hiddenSize], k, random);
-      this.params.b_hn = uniformParameter([1, hiddenSize], k, random);
+      for (const g of GATES) this.addParameter(`b_${g}`, uniformParameter([1, hiddenSize], k, random));
+      this.addParameter('b_hn', uniformParameter([1, hiddenSize], k, random));
     }
-  }
-
-  namedParameters(): Array<[string, Tensor]> {
-    return Object.entries(this.params);
   }
 
   /** Adds the bias named `name` when the cell has biases. */

@@ -5,9 +5,9 @@
 //   a = tanh(x W_a + h U_a + b_a)  candidate cell c̃ (PyTorch's g)
 // Shapes: x (B, I), h and c (B, H); W_* (I, H), U_* (H, H), b_* (1, H), W_h (H, H), b_h (1, H).
 import type { Tensor } from '../core/tensor.js';
-import { Random } from '../core/random.js';
+import { defaultRandom, type Random } from '../core/random.js';
 import { add, matmul, mul, sigmoid, tanh } from '../core/ops/index.js';
-import type { Cell, CellStep } from './cell.js';
+import { ParameterCell, type Cell, type CellStep } from './cell.js';
 import { uniformParameter } from './init.js';
 import { LSTM_LAYOUT } from './torch-layout.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
@@ -17,35 +17,32 @@ export interface LSTMCellOptions {
   hiddenSize: number;
   bias?: boolean;
   outputProjection?: boolean;
+  /** Draws the initial weights; the global generator (see manualSeed) when omitted. */
   random?: Random;
 }
 
 const GATES = ['i', 'f', 'o', 'a'] as const;
 
-export class LSTMCell implements Cell {
+export class LSTMCell extends ParameterCell implements Cell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly outputSize: number;
   readonly stateNames = ['h', 'c'] as const;
   readonly torchLayout = LSTM_LAYOUT;
-  readonly params: Record<string, Tensor> = {};
 
-  constructor({ inputSize, hiddenSize, bias = true, outputProjection = false, random = new Random(0) }: LSTMCellOptions) {
+  constructor({ inputSize, hiddenSize, bias = true, outputProjection = false, random = defaultRandom() }: LSTMCellOptions) {
+    super();
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.outputSize = hiddenSize;
     const k = 1 / Math.sqrt(hiddenSize);
-    for (const g of GATES) this.params[`W_${g}`] = uniformParameter([inputSize, hiddenSize], k, random);
-    for (const g of GATES) this.params[`U_${g}`] = uniformParameter([hiddenSize, hiddenSize], k, random);
-    if (bias) for (const g of GATES) this.params[`b_${g}`] = uniformParameter([1, hiddenSize], k, random);
+    for (const g of GATES) this.addParameter(`W_${g}`, uniformParameter([inputSize, hiddenSize], k, random));
+    for (const g of GATES) this.addParameter(`U_${g}`, uniformParameter([hiddenSize, hiddenSize], k, random));
+    if (bias) for (const g of GATES) this.addParameter(`b_${g}`, uniformParameter([1, hiddenSize], k, random));
     if (outputProjection) {
-      this.params.W_h = uniformParameter([hiddenSize, hiddenSize], k, random);
-      this.params.b_h = uniformParameter([1, hiddenSize], k, random);
+      this.addParameter('W_h', uniformParameter([hiddenSize, hiddenSize], k, random));
+      this.addParameter('b_h', uniformParameter([1, hiddenSize], k, random));
     }
-  }
-
-  namedParameters(): Array<[string, Tensor]> {
-    return Object.entries(this.params);
   }
 
   /** x W_g + h U_g + b_g, the pre-activation of gate g. */

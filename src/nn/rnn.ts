@@ -1,9 +1,9 @@
 // The plain (Elman) RNN: h' = φ(x W + h U + b) with φ = tanh or relu.
 // Shapes: x (B, I), h (B, H); W (I, H), U (H, H), b (1, H).
 import type { Tensor } from '../core/tensor.js';
-import { Random } from '../core/random.js';
+import { defaultRandom, type Random } from '../core/random.js';
 import { add, matmul, relu, tanh } from '../core/ops/index.js';
-import type { Cell, CellStep } from './cell.js';
+import { ParameterCell, type Cell, type CellStep } from './cell.js';
 import { uniformParameter } from './init.js';
 import { rnnLayout, type TorchLayout } from './torch-layout.js';
 import { Recurrent, type RecurrentOptions } from './recurrent.js';
@@ -15,19 +15,20 @@ export interface RNNCellOptions {
   hiddenSize: number;
   nonlinearity?: Nonlinearity;
   bias?: boolean;
+  /** Draws the initial weights; the global generator (see manualSeed) when omitted. */
   random?: Random;
 }
 
-export class RNNCell implements Cell {
+export class RNNCell extends ParameterCell implements Cell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly outputSize: number;
   readonly stateNames = ['h'] as const;
   readonly nonlinearity: Nonlinearity;
   readonly torchLayout: TorchLayout;
-  readonly params: Record<string, Tensor> = {};
 
-  constructor({ inputSize, hiddenSize, nonlinearity = 'tanh', bias = true, random = new Random(0) }: RNNCellOptions) {
+  constructor({ inputSize, hiddenSize, nonlinearity = 'tanh', bias = true, random = defaultRandom() }: RNNCellOptions) {
+    super();
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`RNN: nonlinearity must be "tanh" or "relu", got "${String(nonlinearity)}"`);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -35,13 +36,9 @@ export class RNNCell implements Cell {
     this.nonlinearity = nonlinearity;
     this.torchLayout = rnnLayout(nonlinearity);
     const k = 1 / Math.sqrt(hiddenSize);
-    this.params.W = uniformParameter([inputSize, hiddenSize], k, random);
-    this.params.U = uniformParameter([hiddenSize, hiddenSize], k, random);
-    if (bias) this.params.b = uniformParameter([1, hiddenSize], k, random);
-  }
-
-  namedParameters(): Array<[string, Tensor]> {
-    return Object.entries(this.params);
+    this.addParameter('W', uniformParameter([inputSize, hiddenSize], k, random));
+    this.addParameter('U', uniformParameter([hiddenSize, hiddenSize], k, random));
+    if (bias) this.addParameter('b', uniformParameter([1, hiddenSize], k, random));
   }
 
   step(x: Tensor, [h]: readonly Tensor[]): CellStep {

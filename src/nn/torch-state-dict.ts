@@ -1,10 +1,12 @@
 // PyTorch interchange: a Recurrent layer's per-gate parameters to and from `nn.LSTM` / `nn.GRU` / `nn.RNN`
 // state-dict tensors (weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, suffix _reverse).
 // weight_ih[g·H + j, p] = W_g[p, j] (PyTorch keeps (out, in), we keep (in, out) for row-vector products x W).
-// Loading copies into the existing parameters' buffers, so optimizers holding them stay valid.
-import { Tensor, shapeString, type Data } from '../core/tensor.js';
+// Loading copies into the existing parameters' buffers, so optimizers holding them stay valid; Module checks the
+// dict (missing, extra, shapes) before anything is copied.
+import { Tensor, type Data } from '../core/tensor.js';
 import type { Cell } from './cell.js';
 import type { TorchLayout } from './torch-layout.js';
+import { own } from './module.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -34,7 +36,7 @@ function suffix(layer: number, direction: number): string {
 
 /** The layer's parameters under PyTorch's names and layout (fresh tensors, copied). */
 export function toTorchStateDict(layer: LayerLike): StateDict {
-  const dict: StateDict = {};
+  const dict: StateDict = Object.create(null);
   layer.cells.forEach((row, l) =>
     row.forEach((rawCell, d) => {
       const cell = torchCell(rawCell, `layer ${l}${d === 1 ? ' (reverse)' : ''}`);
@@ -72,22 +74,8 @@ export function toTorchStateDict(layer: LayerLike): StateDict {
   return dict;
 }
 
-/** Copies a PyTorch state dict into the layer; missing, extra or misshaped tensors are errors naming them. */
-export function loadTorchStateDict(layer: LayerLike, dict: StateDict): void {
-  const expected = toTorchStateDict(layer);
-  const missing = Object.keys(expected).filter((k) => !(k in dict));
-  const extra = Object.keys(dict).filter((k) => !(k in expected));
-  if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `unexpected ${extra.join(', ')}` : ''];
-    throw new Error(`loadTorchStateDict: state dict does not fit this layer: ${parts.filter(Boolean).join('; ')}`);
-  }
-  for (const [name, want] of Object.entries(expected)) {
-    const got = dict[name]!;
-    if (!(got instanceof Tensor)) throw new Error(`loadTorchStateDict: ${name} must be a Tensor, got ${typeof got}`);
-    if (got.shape.length !== want.shape.length || got.shape.some((v, k) => v !== want.shape[k])) {
-      throw new Error(`loadTorchStateDict: ${name} must have shape ${shapeString(want.shape)}, got ${shapeString(got.shape)}`);
-    }
-  }
+/** Copies a PyTorch state dict, already checked against toTorchStateDict(layer), into the layer's parameters. */
+export function assignTorchStateDict(layer: LayerLike, dict: StateDict, prefix = ''): void {
   layer.cells.forEach((row, l) =>
     row.forEach((rawCell, d) => {
       const cell = torchCell(rawCell, `layer ${l}`);
@@ -95,10 +83,10 @@ export function loadTorchStateDict(layer: LayerLike, dict: StateDict): void {
       const H = cell.hiddenSize;
       const I = cell.inputSize;
       const s = suffix(l, d);
-      const wih = dict[`weight_ih${s}`]!.data;
-      const whh = dict[`weight_hh${s}`]!.data;
-      const bih = dict[`bias_ih${s}`]?.data;
-      const bhh = dict[`bias_hh${s}`]?.data;
+      const wih = own(dict, `${prefix}weight_ih${s}`)!.data;
+      const whh = own(dict, `${prefix}weight_hh${s}`)!.data;
+      const bih = own(dict, `${prefix}bias_ih${s}`)?.data;
+      const bhh = own(dict, `${prefix}bias_hh${s}`)?.data;
       gates.forEach((gate, g) => {
         const W = cell.params[gate.W]!.data;
         const U = cell.params[gate.U]!.data;

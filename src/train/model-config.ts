@@ -1,15 +1,13 @@
 // ModelConfig: the few numbers that define a language model (cell, width, depth, vocabulary, seed), validated
 // once and turned into an RNNModel. A checkpoint stores exactly this object, so it must rebuild the same model.
-// Parameter count per layer: G·(I·H + H·H + H) (+ H for the GRU's extra recurrent bias b_hn), with G = 4 gates
-// for an LSTM, 3 for a GRU, 1 for an RNN; plus V·E for an embedding and H·V + V for the decoder.
-import { GRU } from '../nn/gru.js';
-import { LSTM } from '../nn/lstm.js';
-import { RNN, type Nonlinearity } from '../nn/rnn.js';
+// Parameter count per layer: G·(I·H + H·H + H) (+ H for the GRU's extra recurrent bias b_hn), with G gates as the
+// cell registry says (4 for an LSTM, 3 for a GRU, 1 for an RNN); plus V·E for an embedding and H·V + V for the decoder.
+import { cellKind, cellParameterCount, type CellKind } from '../nn/cell-kinds.js';
+import type { Nonlinearity } from '../nn/rnn.js';
 import { RNNModel } from '../nn/rnn-model.js';
-import type { Recurrent } from '../nn/recurrent.js';
 import { MODEL_DEFAULTS } from './defaults.js';
 
-export type CellKind = 'lstm' | 'gru' | 'rnn';
+export type { CellKind };
 
 export interface ModelConfig {
   cell: CellKind;
@@ -36,8 +34,6 @@ export function withModelDefaults(settings: ModelSettings & { vocabSize: number 
   const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   return { ...MODEL_DEFAULTS, ...defined } as ModelConfig;
 }
-
-const GATE_COUNT: Readonly<Record<CellKind, number>> = { lstm: 4, gru: 3, rnn: 1 };
 const KNOWN_KEYS = new Set(['cell', 'hiddenSize', 'numLayers', 'dropout', 'vocabSize', 'embeddingDim', 'nonlinearity', 'bidirectional', 'seed']);
 
 function positiveInteger(name: string, value: unknown): number {
@@ -58,8 +54,7 @@ export function validateModelConfig(value: unknown, where = 'model config'): Mod
   const unknown = Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k) && raw[k] !== undefined);
   if (unknown.length > 0) fail(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   try {
-    const cell = raw.cell;
-    if (cell !== 'lstm' && cell !== 'gru' && cell !== 'rnn') throw new Error(`cell must be 'lstm', 'gru' or 'rnn', got ${JSON.stringify(cell)}`);
+    const cell = cellKind(raw.cell).kind;
     const config: ModelConfig = {
       cell,
       hiddenSize: positiveInteger('hiddenSize', raw.hiddenSize),
@@ -109,10 +104,7 @@ export function buildModel(config: ModelSettings & { vocabSize: number }): RNNMo
     dropout: c.dropout,
     seed: c.seed,
   };
-  let layer: Recurrent;
-  if (c.cell === 'lstm') layer = new LSTM(layerOptions) as Recurrent;
-  else if (c.cell === 'gru') layer = new GRU(layerOptions) as Recurrent;
-  else layer = new RNN({ ...layerOptions, nonlinearity: c.nonlinearity ?? 'tanh' }) as Recurrent;
+  const layer = cellKind(c.cell).layer(c.nonlinearity === undefined ? layerOptions : { ...layerOptions, nonlinearity: c.nonlinearity });
   return new RNNModel(layer, c.vocabSize, { embeddingDim: c.embeddingDim, seed: decoderSeed(c.seed) });
 }
 
@@ -122,7 +114,7 @@ export function countParameters(config: ModelConfig): number {
   let total = embeddingDim === undefined ? 0 : V * embeddingDim;
   for (let l = 0; l < numLayers; l++) {
     const I = l === 0 ? (embeddingDim ?? V) : H;
-    total += GATE_COUNT[cell] * (I * H + H * H + H) + (cell === 'gru' ? H : 0);
+    total += cellParameterCount(cellKind(cell), I, H);
   }
   return total + H * V + V;
 }
@@ -135,7 +127,7 @@ export function shortModelName(config: ModelConfig): string {
 /** One line for logs: "LSTM, 2 layers x 256 hidden, one-hot input over 28 tokens, dropout 0.2, 123,456 parameters, seed 0". */
 export function describeModel(config: ModelConfig): string {
   const c = validateModelConfig(config);
-  const cell = c.cell.toUpperCase() + (c.cell === 'rnn' ? ` (${c.nonlinearity ?? 'tanh'})` : '');
+  const cell = cellKind(c.cell).name + (c.cell === 'rnn' ? ` (${c.nonlinearity ?? 'tanh'})` : '');
   const layers = `${c.numLayers} layer${c.numLayers > 1 ? 's' : ''} x ${c.hiddenSize} hidden`;
   const input = c.embeddingDim === undefined ? `one-hot input over ${c.vocabSize} tokens` : `${c.embeddingDim}-dim embedding of ${c.vocabSize} tokens`;
   const params = countParameters(c).toLocaleString('en-US');

@@ -6,6 +6,7 @@ import { Tensor, type Data } from '../../src/core/tensor.js';
 import { readSafetensorsWithMetadata, type TensorDict } from '../../src/io/safetensors.js';
 import type { Module } from '../../src/nn/module.js';
 import type { StateDict } from '../../src/nn/torch-state-dict.js';
+import type { TorchLayout } from '../../src/nn/torch-layout.js';
 
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`../fixtures/torch/${name}`, import.meta.url));
@@ -51,4 +52,23 @@ export function gradsAsTorch(module: Module & { torchStateDict(): StateDict }): 
   } finally {
     params.forEach((p, k) => (p.data = saved[k]!));
   }
+}
+
+/**
+ * PyTorch's gradients from ours: gradsAsTorch, then, where a gate keeps one bias b = bias_ih + bias_hh, PyTorch's
+ * bias_hh gets the same gradient as its bias_ih (only GRU's n gate keeps b_hn apart). `layout` is the cells'.
+ */
+export function torchGrads(module: Module & { torchStateDict(): StateDict }, layout: TorchLayout): StateDict {
+  const grads = gradsAsTorch(module);
+  for (const name of Object.keys(grads)) {
+    if (!/(^|\.)bias_hh_l/.test(name)) continue;
+    const ih = grads[name.replace(/bias_hh_l(?=[^.]*$)/, 'bias_ih_l')]!.data;
+    const ours = Float64Array.from(grads[name]!.data);
+    const H = ours.length / layout.gates.length;
+    layout.gates.forEach((gate, k) => {
+      if (gate.bHidden === undefined) for (let j = 0; j < H; j++) ours[k * H + j] = ih[k * H + j]!;
+    });
+    grads[name] = new Tensor(ours, grads[name]!.shape);
+  }
+  return grads;
 }

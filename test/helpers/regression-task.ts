@@ -49,7 +49,7 @@ export class Regressor extends Module {
     this.head = new Linear(hiddenSize, 1, new Random(seed + 1));
   }
 
-  namedParameters(): Array<[string, Tensor]> {
+  override namedParameters(): Array<[string, Tensor]> {
     return [...prefixed('rnn', this.rnn.namedParameters()), ...prefixed('head', this.head.namedParameters())];
   }
 

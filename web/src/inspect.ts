@@ -1,19 +1,17 @@
 // What each unit does, token by token: runs a trained model's recurrent layers over a short text in plain
 // TypeScript (eval mode, float64 sums) and records every gate and state per step, per layer. It recomputes the
 // gate pre-activations from the cells' own parameters (x W_g + h U_g + b_g), the same equations as src/nn.
-import { GRUCell } from '../../src/nn/gru.js';
-import { LSTMCell } from '../../src/nn/lstm.js';
-import { RNNCell } from '../../src/nn/rnn.js';
+import { CELL_KINDS, cellKind, cellKindOf as kindOfCell, type CellKind } from '../../src/nn/cell-kinds.js';
+import type { GRUCell } from '../../src/nn/gru.js';
+import type { LSTMCell } from '../../src/nn/lstm.js';
+import type { RNNCell } from '../../src/nn/rnn.js';
 import type { RNNModel } from '../../src/nn/rnn-model.js';
 import type { Tensor } from '../../src/core/tensor.js';
-import type { CellKind } from '../../src/train/index.js';
 
-/** Recorded signals per cell kind; `a` is the LSTM's candidate cell c̃, `n` the GRU's candidate. */
-export const SIGNALS: Readonly<Record<CellKind, readonly string[]>> = {
-  lstm: ['h', 'c', 'i', 'f', 'o', 'a'],
-  gru: ['h', 'r', 'z', 'n'],
-  rnn: ['h'],
-};
+/** Recorded signals per cell kind, its states then its gates; `a` is the LSTM's candidate c̃, `n` the GRU's. */
+export const SIGNALS = Object.fromEntries(
+  CELL_KINDS.map((k) => [k, [...cellKind(k).stateNames, ...cellKind(k).gates]]),
+) as unknown as Readonly<Record<CellKind, readonly string[]>>;
 
 export interface Recording {
   cell: CellKind;
@@ -26,11 +24,9 @@ export interface Recording {
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export function cellKindOf(model: RNNModel): CellKind {
-  const cell = model.rnn.cells[0]![0];
-  if (cell instanceof LSTMCell) return 'lstm';
-  if (cell instanceof GRUCell) return 'gru';
-  if (cell instanceof RNNCell) return 'rnn';
-  throw new Error('the activation view knows LSTM, GRU and RNN cells only');
+  const spec = kindOfCell(model.rnn.cells[0]![0]!);
+  if (spec === null) throw new Error('the activation view knows the built-in LSTM, GRU and RNN cells only');
+  return spec.kind;
 }
 
 /** out = x W (+ b) for a row x of width I and W (I, H); a one-hot x is a row lookup. */

@@ -3,7 +3,8 @@
 // with E (V, D).
 import { Tensor, allocLike, shapeString, sizeOf, type Data } from '../tensor.js';
 
-export type Ids = Int32Array | readonly number[];
+/** Integer ids: an Int32Array, a number[] or the data of a Tensor of whole numbers (checked where used). */
+export type Ids = ArrayLike<number>;
 
 function checkIds(op: string, ids: Ids, shape: readonly number[], depth: number): void {
   if (ids.length !== sizeOf(shape)) throw new Error(`${op}: ${ids.length} ids do not fill shape ${shapeString(shape)}`);

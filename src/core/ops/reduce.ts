@@ -1,6 +1,6 @@
-// Reductions: sum and mean over every element or along one axis. Backward spreads dy back over the reduced
-// axis: dx[.., j, ..] += dy[..] (times 1/n for the mean). Shapes: x (..., N, ...) -> y (..., ...) or with keepDims
-// (..., 1, ...); with no axis, y is a scalar of shape ().
+// Reductions: sum and mean over every element or along one axis (and the mean/sum/none choice losses share).
+// Backward spreads dy back over the reduced axis: dx[.., j, ..] += dy[..] (times 1/n for the mean).
+// Shapes: x (..., N, ...) -> y (..., ...) or with keepDims (..., 1, ...); with no axis, y is a scalar of shape ().
 import { Tensor, allocLike, shapeString } from '../tensor.js';
 
 export function normalizeAxis(op: string, axis: number, rank: number): number {
@@ -57,4 +57,19 @@ function reduce(op: 'sum' | 'mean', x: Tensor, axis: number | undefined, keepDim
       for (let j = 0; j < n; j++)
         for (let i = 0; i < inner; i++) dx[(o * n + j) * inner + i]! += dy[o * inner + i]! * w;
   });
+}
+
+/** How a loss reduces its per-element values: their mean (the default), their sum, or none (kept per element). */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export function checkReduction(op: string, reduction: Reduction | undefined): Reduction {
+  const r = reduction ?? 'mean';
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  return r;
+}
+
+/** A loss's per-element values reduced as asked: a scalar for 'mean' and 'sum', the values themselves for 'none'. */
+export function reduceLoss(op: string, values: Tensor, reduction: Reduction | undefined): Tensor {
+  const r = checkReduction(op, reduction);
+  return r === 'none' ? values : r === 'sum' ? sum(values) : mean(values);
 }

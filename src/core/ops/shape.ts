@@ -1,5 +1,5 @@
-// Ops that move values without arithmetic: reshape, transpose (any permutation), slice and select along an
-// axis, concat and stack. Each backward routes dy back to where the value came from: dx[src] += dy[dst].
+// Ops that move values without arithmetic: reshape, transpose (any permutation), slice, select and indexSelect
+// along an axis, concat and stack. Each backward routes dy back to where the value came from: dx[src] += dy[dst].
 // Shapes: as each function says; `axis` may be negative (counted from the end).
 import { Tensor, allocLike, shapeString, sizeOf } from '../tensor.js';
 import { normalizeAxis, splitAtAxis } from './reduce.js';
@@ -138,4 +138,30 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
     xs.map((x) => reshape(x, expanded)),
     a,
   );
+}
+
+/** The entries at `indices` along `axis`, in that order (torch.index_select); backward scatters dy back (+=). */
+export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>): Tensor {
+  const a = normalizeAxis('indexSelect', axis, x.shape.length);
+  const [outer, n, inner] = splitAtAxis(x.shape, a);
+  const m = indices.length;
+  for (let k = 0; k < m; k++) {
+    const i = indices[k]!;
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`indexSelect: index ${i} is outside [0, ${n}) on axis ${axis} of ${shapeString(x.shape)}`);
+  }
+  const shape = x.shape.map((d, k) => (k === a ? m : d));
+  const X = x.data;
+  const y = allocLike(outer * m * inner, x);
+  for (let o = 0; o < outer; o++)
+    for (let k = 0; k < m; k++) y.set(X.subarray((o * n + indices[k]!) * inner, (o * n + indices[k]! + 1) * inner), (o * m + k) * inner);
+  return Tensor.fromOp(y, shape, [x], (out) => {
+    const dy = out.grad!;
+    const dx = x.gradBuffer();
+    for (let o = 0; o < outer; o++)
+      for (let k = 0; k < m; k++) {
+        const from = (o * m + k) * inner;
+        const to = (o * n + indices[k]!) * inner;
+        for (let j = 0; j < inner; j++) dx[to + j]! += dy[from + j]!;
+      }
+  });
 }
