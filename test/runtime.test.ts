@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { init, initSync, kernels, optimKernels, runtimeInfo } from '../src/kernels/index.js';
 import { availableCores } from '../src/kernels/wasm/threads.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
+import { gemmChoice } from '../src/kernels/wasm/gemm-variants.js';
 import { fusedEngineFor } from '../src/engine/index.js';
 import { buildModel, trainOnText } from '../src/index.js';
 
@@ -37,8 +38,8 @@ test('by default every path runs on WebAssembly where SIMD is, with the cores av
   assert.equal(info.simd, true);
   assert.equal(info.float64, 'ref');
   assert.equal(info.threads, Math.min(availableCores(), 16));
-  assert.equal(info.kernelVariant, 'default');
-  assert.ok(info.kernelVariants.includes(info.kernelVariant!));
+  const [tile, rowTile] = info.kernelVariant!.split(',');
+  assert.ok(info.kernelVariants.includes(tile!) && info.kernelVariants.includes(rowTile!), `${info.kernelVariant} in ${info.kernelVariants.join(', ')}`);
   assert.equal(kernels().name, 'wasm', 'autograd products');
   assert.equal(optimKernels().name, 'wasm', 'optimizers and clipping');
   const model = buildModel({ cell: 'gru', hiddenSize: 8, vocabSize: 5 });
@@ -64,8 +65,10 @@ test('init checks its options and names the bad one', () => {
   assert.throws(() => initSync({ backend: 'gpu' as 'wasm' }), /backend must be 'auto', 'wasm' or 'ref', got "gpu"/);
   assert.throws(() => initSync({ threads: 0 }), /threads must be 'auto' or a positive integer, got 0/);
   assert.throws(() => initSync({ threads: 1.5 }), /threads must be 'auto' or a positive integer/);
-  if (probeWasm().simd) assert.throws(() => initSync({ kernelVariant: 'avx9000' }), /unknown kernelVariant "avx9000"; available: default/);
+  if (probeWasm().simd) assert.throws(() => initSync({ kernelVariant: 'avx9000' }), /unknown kernelVariant "avx9000"; available: 2x16, /);
+  if (probeWasm().simd) assert.throws(() => initSync({ kernelVariant: '4x8,avx9000' }), /unknown kernelVariant "avx9000"/);
   assert.equal(runtimeInfo().backend, probeWasm().simd ? 'wasm' : 'ref', 'a rejected call changes nothing');
+  if (probeWasm().simd) assert.notEqual(gemmChoice().how, 'set', 'a rejected variant list sets none of its names');
 });
 
 test('init({ threads: 1 }) runs on one thread and says it was asked for', { skip }, async () => {
@@ -99,4 +102,11 @@ test('without SharedArrayBuffer: wasm kernels on one thread, memory growth detac
   } finally {
     await init();
   }
+});
+
+test('init({ kernelVariant }) forces a register tile and a row tile, and runtimeInfo reports them', { skip }, () => {
+  const info = initSync({ kernelVariant: '4x8,row32' });
+  assert.equal(info.kernelVariant, '4x8,row32');
+  assert.equal(gemmChoice().how, 'set');
+  assert.equal(runtimeInfo().kernelVariant, '4x8,row32');
 });

@@ -7,6 +7,7 @@ import * as refOptim from './ref/optim.js';
 import { createRefBackend, type Backend } from './backend.js';
 import { createWasmKernelsOn, initWasm, initWasmSync, type WasmInstance } from './wasm/backend.js';
 import { createWasmBackend } from './wasm/engine-backend.js';
+import { ensureGemmChoice, gemmChoice, gemmVariants, setGemmVariant } from './wasm/gemm-variants.js';
 import { createWasmOptimKernelsOn, type OptimKernels } from './wasm/optim.js';
 import { probeWasm } from './wasm/probe.js';
 import { availableCores, MAX_THREADS, setThreads, threadPool } from './wasm/threads.js';
@@ -28,8 +29,9 @@ export interface RuntimeOptions {
    */
   threads?: 'auto' | number;
   /**
-   * The sgemm micro-kernel variant: 'auto' (default) lets the kernels choose at start-up; a name forces one
-   * (see `runtimeInfo().kernelVariants`).
+   * The sgemm register tiles: 'auto' (default) times them at start-up and keeps the fastest; a name (or a tile and
+   * a row tile, comma-separated: '4x8,row32') forces them (see `runtimeInfo().kernelVariants`). Results are the
+   * same bits whichever runs.
    */
   kernelVariant?: 'auto' | string;
 }
@@ -50,7 +52,7 @@ export interface RuntimeInfo {
   sharedMemory: boolean;
   /** A page's `crossOriginIsolated`; null outside a browser. */
   crossOriginIsolated: boolean | null;
-  /** The sgemm micro-kernel variant in use (null on the reference backend) and the ones available. */
+  /** The sgemm register tiles in use, "tile,rowTile" (null on the reference backend), and the ones available. */
   kernelVariant: string | null;
   kernelVariants: string[];
   /** Float64 tensors (gradient checks) always run on the reference: the wasm kernels are float32. */
@@ -84,15 +86,21 @@ function checkOptions(options: RuntimeOptions): Required<RuntimeOptions> {
 }
 
 /**
- * The sgemm micro-kernel variants and the one to use. Today the module has one; the kernels' start-up selection
- * (measuring each variant on this CPU) plugs in here and reports its choice through `runtimeInfo`.
+ * The sgemm register tiles in use: timed on this CPU at first use ('auto'), or the ones named, comma-separated
+ * ('4x8', 'row32' or '4x8,row32': a tile and/or a row tile). Every tile sums in the same order, so the choice
+ * changes speed only. Reported as "tile,rowTile", the form `kernelVariant` takes.
  */
-function chooseKernelVariant(_inst: WasmInstance, requested: string): { variant: string; variants: string[] } {
-  const variants = ['default'];
-  if (requested !== 'auto' && !variants.includes(requested)) {
-    throw new Error(`init: unknown kernelVariant ${JSON.stringify(requested)}; available: ${variants.join(', ')}`);
+function chooseKernelVariant(inst: WasmInstance, requested: string): { variant: string; variants: string[] } {
+  const variants = gemmVariants().map((v) => v.name);
+  if (requested === 'auto') ensureGemmChoice(inst);
+  else {
+    const names = requested.split(',');
+    const unknown = names.find((name) => !variants.includes(name));
+    if (unknown !== undefined) throw new Error(`init: unknown kernelVariant ${JSON.stringify(unknown)}; available: ${variants.join(', ')}`);
+    for (const name of names) setGemmVariant(name);
   }
-  return { variant: requested === 'auto' ? variants[0]! : requested, variants };
+  const chosen = gemmChoice();
+  return { variant: `${chosen.tile},${chosen.rowTile}`, variants };
 }
 
 /** Why WebAssembly cannot run here, or null when it can. */
