@@ -67,7 +67,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['seconds -1', ['--seconds', '-1'], /'--seconds <s>' argument '-1' is invalid/],
   ['unknown part', ['--parts', 'train,fly'], /'--parts <list>' argument 'train,fly' is invalid/],
   ['unknown flag', ['--fast'], /unknown option '--fast'/],
-  ['unknown sgemm variant', ['--gemm', '2x16,9x9'], /unknown sgemm variant "9x9"; the variants are 2x16, /],
+  ['unknown sgemm variant', ['--gemm', '2x16,9x9'], /--gemm: unknown kernelVariant "9x9"; available: 2x16, /],
 ];
 
 test('lstm bench with a bad flag fails with one line naming it', async () => {

@@ -38,6 +38,7 @@ export interface TrainFlags {
   maxTokens: number;
   json?: boolean;
   engine: 'auto' | 'fused' | 'autograd';
+  backend: 'auto' | 'wasm' | 'ref';
   threads?: number;
   sampleLength: number;
   sampleStrategy: 'greedy' | 'sample' | 'top-k';
@@ -64,6 +65,7 @@ export interface EvalFlags {
   batch?: number;
   steps?: number;
   json?: boolean;
+  backend: 'auto' | 'wasm' | 'ref';
   threads?: number;
 }
 
@@ -122,6 +124,7 @@ export function defineTrain(program: Command): Command {
     .option('--max-tokens <n>', 'train on the first N tokens of the text only (0 = all)', nonNegativeInt, 0)
     .option('--json', 'print one JSON object per epoch and a final {"summary": ...} line, no progress bar')
     .addOption(choice('--engine <name>', "'fused': fast hand-derived kernels; 'autograd': the tape", ['auto', 'fused', 'autograd'], 'auto'))
+    .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--sample-length <n>', 'tokens to generate after training (0 = no sample)', nonNegativeInt, 50)
     .addOption(choice('--sample-strategy <name>', "how the sample after training picks tokens ('top-k' and 'sample' draw with --seed)", ['greedy', 'sample', 'top-k'], 'greedy'))
@@ -155,6 +158,7 @@ export function defineEval(program: Command): Command {
     .option('--max-tokens <n>', 'evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
     .option('--batch <n>', "rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
     .option('--steps <n>', "tokens per window (default: the checkpoint's training steps)", positiveInt)
+    .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--json', 'print one JSON object');
 }

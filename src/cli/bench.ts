@@ -111,7 +111,10 @@ function tableLine(cells: string[]): string {
 export async function benchAction(flags: BenchFlags): Promise<number> {
   const { runBench } = await import('../bench/index.js');
   const { init } = await import('../kernels/runtime.js');
-  const runtime = await init({ backend: 'auto', threads: flags.threads ?? 'auto' });
+  // --gemm goes in before anything is timed or run: the named tiles replace the start-up choice.
+  const runtime = await init({ backend: 'auto', threads: flags.threads ?? 'auto', kernelVariant: flags.gemm?.join(',') ?? 'auto' }).catch((err: Error) => {
+    throw flags.gemm !== undefined && err.message.startsWith('init: unknown kernelVariant') ? new Error(`--gemm: ${err.message.slice('init: '.length)}`) : err;
+  });
   if (runtime.backend !== 'wasm') throw new Error(`lstm bench needs the WebAssembly kernels: ${runtime.backendReason}`);
   const threads = runtime.threads;
   const write = (text: string): boolean => process.stdout.write(text);

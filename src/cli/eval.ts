@@ -15,7 +15,7 @@ export async function evalAction(flags: EvalFlags): Promise<number> {
   if (prepared.tokenCount < 2) {
     throw new CliError(`${corpus.source} has ${prepared.tokenCount} token(s) under the checkpoint's settings; evaluation needs at least 2 (one to read, one to predict)`);
   }
-  await init({ threads: flags.threads ?? 'auto' });
+  await init({ backend: flags.backend, threads: flags.threads ?? 'auto' });
   const trained = ckpt.training?.progress.options;
   const batchSize = flags.batch ?? trained?.batchSize ?? TRAIN_DEFAULTS.batchSize;
   const numSteps = flags.steps ?? trained?.numSteps ?? TRAIN_DEFAULTS.numSteps;

@@ -34,7 +34,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   // With --patience the best epoch's checkpoint is kept beside --out (a resumed run keeps it where the run did).
   const best = (flags.patience ?? savedPatience) === undefined ? undefined : bestPathFor(flags.out);
   if (best !== undefined && !flags.resume) checkOutPath(best, false, flags.force);
-  const runtime = await init({ threads: flags.threads ?? 'auto' });
+  const runtime = await init({ backend: flags.backend, threads: flags.threads ?? 'auto' });
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);

@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { defineTrain, type TrainFlags } from '../../src/cli/args.js';
 import { applyPreset, planTraining } from '../../src/cli/train-config.js';
 import { useEngine } from '../../src/engine/index.js';
+import { kernels, overrideRuntime, refKernels } from '../../src/kernels/runtime.js';
 import { readSafetensorsWithMetadata } from '../../src/io/safetensors.js';
 import { trainOnText } from '../../src/train/index.js';
 
@@ -68,9 +69,13 @@ const sha256 = (data: string | Uint8Array): string => createHash('sha256').updat
 export async function pinnedRun(name: string, flags: string[]): Promise<PinnedRun> {
   const text = await readFile(TIME_MACHINE, 'utf8');
   const dir = await mkdtemp(join(tmpdir(), 'lstm-pin-'));
+  const products = kernels();
   try {
     const plan = await planOf(['--data', 'timemachine.txt', ...flags]);
     useEngine(plan.flags.engine);
+    // Main ran the tape's products on the reference kernels (and its optimizers on wasm, as now): the tape is
+    // pinned with the same, since the wasm products, the tape's default since, sum in another order.
+    if (plan.flags.engine === 'autograd') overrideRuntime({ kernels: refKernels });
     const out = join(dir, 'pin.safetensors');
     const batchLosses: number[] = [];
     const run = await trainOnText(text, {
@@ -95,6 +100,7 @@ export async function pinnedRun(name: string, flags: string[]): Promise<PinnedRu
     return { name, flags, batchLosses, epochs, tensors: hash.digest('hex'), metadata: sha256(JSON.stringify(canonical(meta))) };
   } finally {
     useEngine('auto');
+    overrideRuntime({ kernels: products });
     await rm(dir, { recursive: true, force: true });
   }
 }
