@@ -48,8 +48,8 @@ function isMissing(cell: TableCell): boolean {
 function numberOf(cell: TableCell): number | undefined {
   if (isMissing(cell)) return NaN;
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
-  if (typeof cell === 'string' && NUMBER.test(cell.trim())) return Number(cell.trim());
-  return undefined;
+  const x = typeof cell === 'string' && NUMBER.test(cell.trim()) ? Number(cell.trim()) : NaN;
+  return Number.isFinite(x) ? x : undefined; // '1e400' overflows to Infinity: no measurement
 }
 
 function show(cell: TableCell): string {
@@ -117,7 +117,7 @@ export function fillMissing(column: Float64Array, mode: 'previous' | 'linear', n
     if (t < column.length && Number.isNaN(column[t]!)) continue;
     const gap = t - last - 1;
     if (gap > 0) {
-      if (last < 0) throw new Error(`${name}: the first ${gap} value${gap === 1 ? ' is' : 's are'} missing, with no earlier value to fill from`);
+      if (last < 0) throw new Error(`${name}: the first ${gap === 1 ? 'value is' : `${gap} values are`} missing, with no earlier value to fill from`);
       for (let s = last + 1; s < t; s++) {
         const a = column[last]!;
         column[s] = mode === 'linear' && t < column.length ? a + ((column[t]! - a) * (s - last)) / (t - last) : a;
