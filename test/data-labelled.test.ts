@@ -21,6 +21,13 @@ const oneLine = (fn: () => unknown, pattern: RegExp): void => {
   });
 };
 
+const rejectsOneLine = (promise: Promise<unknown>, pattern: RegExp): Promise<void> =>
+  assert.rejects(promise, (err: Error) => {
+    assert.match(err.message, pattern);
+    assert.ok(!err.message.includes('\n'), `one line: ${err.message}`);
+    return true;
+  });
+
 test('parseLabelled: CSV, TSV and JSON lines with named label and text columns', () => {
   const csv = 'label,text\nspam,"Win money, now"\nham,See you at 5\n';
   assert.deepEqual(parseLabelled(csv, { source: 'm.csv' }), [{ text: 'Win money, now', label: 'spam' }, { text: 'See you at 5', label: 'ham' }]);
@@ -108,7 +115,7 @@ test('padBatch and sequenceBatches: (B, T) ids padded to the longest row, length
   assert.throws(() => sequenceBatches(enc, classes, [0], 0).next(), /batchSize must be a positive integer/);
 });
 
-test('readLabelledFolder: one folder per class, one file per example; empty or missing input named', () => {
+test('readLabelledFolder: one folder per class, one file per example; empty or missing input named', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lstm-labelled-'));
   try {
     mkdirSync(join(root, 'pos'));
@@ -117,11 +124,11 @@ test('readLabelledFolder: one folder per class, one file per example; empty or m
     writeFileSync(join(root, 'neg', 'b.txt'), 'dull');
     writeFileSync(join(root, 'neg', '.hidden'), '');
     writeFileSync(join(root, 'README'), 'not a class');
-    assert.deepEqual(readLabelledFolder(root), [{ text: 'dull', label: 'neg' }, { text: 'great\nfilm', label: 'pos' }]);
+    assert.deepEqual(await readLabelledFolder(root), [{ text: 'dull', label: 'neg' }, { text: 'great\nfilm', label: 'pos' }]);
     writeFileSync(join(root, 'neg', 'c.txt'), '  \n');
-    oneLine(() => readLabelledFolder(root), /neg\/c\.txt: the text is empty$/);
-    oneLine(() => readLabelledFolder(join(root, 'pos')), /has no sub-folders: expected one folder per class/);
-    oneLine(() => readLabelledFolder(join(root, 'nope')), /^data folder not found: /);
+    await rejectsOneLine(readLabelledFolder(root), /neg\/c\.txt: the text is empty$/);
+    await rejectsOneLine(readLabelledFolder(join(root, 'pos')), /has no sub-folders: expected one folder per class/);
+    await rejectsOneLine(readLabelledFolder(join(root, 'nope')), /^data folder not found: /);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
