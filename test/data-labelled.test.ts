@@ -12,21 +12,8 @@ import {
   buildTextVocab, classCounts, classWeights, encodeTexts, LabelSet, loadNames, namesExamples, orderedSplit, padBatch, parseLabelled,
   readLabelledFolder, sequenceBatches, stratifiedSplit,
 } from '../src/data/index.js';
+import { rejectsOneLine, throwsOneLine } from './helpers/one-line.js';
 
-const oneLine = (fn: () => unknown, pattern: RegExp): void => {
-  assert.throws(fn, (err: Error) => {
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), `one line: ${err.message}`);
-    return true;
-  });
-};
-
-const rejectsOneLine = (promise: Promise<unknown>, pattern: RegExp): Promise<void> =>
-  assert.rejects(promise, (err: Error) => {
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), `one line: ${err.message}`);
-    return true;
-  });
 
 test('parseLabelled: CSV, TSV and JSON lines with named label and text columns', () => {
   const csv = 'label,text\nspam,"Win money, now"\nham,See you at 5\n';
@@ -36,20 +23,20 @@ test('parseLabelled: CSV, TSV and JSON lines with named label and text columns',
 });
 
 test('parseLabelled: an unknown column, an empty text or a missing label is a one-line error naming the row', () => {
-  oneLine(() => parseLabelled('label,body\na,x\n', { source: 'm.csv' }), /^m\.csv: unknown text column 'text' \(columns: label, body\)$/);
-  oneLine(() => parseLabelled('label,text\na,x\n', { label: 'class', source: 'm.csv' }), /unknown label column 'class'/);
-  oneLine(() => parseLabelled('label,text\na,x\nb,   \n', { source: 'm.csv' }), /^m\.csv row 2 \(line 3\): the text is empty$/);
-  oneLine(() => parseLabelled('{"label":"a","text":"x"}\n{"text":"y"}\n', { source: 'm.jsonl' }), /^m\.jsonl row 2 \(line 2\): the label is missing$/);
+  throwsOneLine(() => parseLabelled('label,body\na,x\n', { source: 'm.csv' }), /^m\.csv: unknown text column 'text' \(columns: label, body\)$/);
+  throwsOneLine(() => parseLabelled('label,text\na,x\n', { label: 'class', source: 'm.csv' }), /unknown label column 'class'/);
+  throwsOneLine(() => parseLabelled('label,text\na,x\nb,   \n', { source: 'm.csv' }), /^m\.csv row 2 \(line 3\): the text is empty$/);
+  throwsOneLine(() => parseLabelled('{"label":"a","text":"x"}\n{"text":"y"}\n', { source: 'm.jsonl' }), /^m\.jsonl row 2 \(line 2\): the label is missing$/);
 });
 
 test('LabelSet: sorted classes (numerically when all are numbers), one class is an error, unseen labels too', () => {
   assert.deepEqual(new LabelSet(['b', 'a', 'b', 'c']).labels, ['a', 'b', 'c']);
   assert.deepEqual(new LabelSet(['10', '2', '1']).labels, ['1', '2', '10']);
-  oneLine(() => new LabelSet(['spam', 'spam'], 'm.csv'), /^m\.csv has only one class \('spam'\): classification needs at least two$/);
-  oneLine(() => new LabelSet([]), /has no labels/);
+  throwsOneLine(() => new LabelSet(['spam', 'spam'], 'm.csv'), /^m\.csv has only one class \('spam'\): classification needs at least two$/);
+  throwsOneLine(() => new LabelSet([]), /has no labels/);
   const set = new LabelSet(['ham', 'spam']);
   assert.deepEqual(Array.from(set.encode(['spam', 'ham', 'spam'])), [1, 0, 1]);
-  oneLine(() => set.encode(['ham', 'eggs'], (i) => `test.csv example ${i + 1}`), /^test\.csv example 2: label 'eggs' was never seen in training \(known labels: ham, spam\)$/);
+  throwsOneLine(() => set.encode(['ham', 'eggs'], (i) => `test.csv example ${i + 1}`), /^test\.csv example 2: label 'eggs' was never seen in training \(known labels: ham, spam\)$/);
   assert.equal(set.labelAt(1), 'spam');
   assert.throws(() => set.labelAt(2), /class 2 is out of range \[0, 2\)/);
   assert.deepEqual(LabelSet.fromJSON(JSON.parse(JSON.stringify(set))).labels, ['ham', 'spam']);
@@ -79,7 +66,7 @@ test('encodeTexts: char (code points) and word ids over a training vocabulary, l
   const words = { tokens: 'word' as const, lowercase: true };
   const wv = buildTextVocab(['Buy now', 'buy cheap pills'], words);
   assert.deepEqual(Array.from(encodeTexts(['BUY pills!'], wv, words).ids[0]!), [wv.indexOf('buy'), wv.indexOf('pills'), 0]);
-  oneLine(() => encodeTexts(['ok', '   '], wv, words, (i) => `m.csv row ${i + 1}`), /^m\.csv row 2 is empty \(no word token\)$/);
+  throwsOneLine(() => encodeTexts(['ok', '   '], wv, words, (i) => `m.csv row ${i + 1}`), /^m\.csv row 2 is empty \(no word token\)$/);
   assert.throws(() => encodeTexts(['a'], vocab, { ...charOpts, maxLength: 0 }), /maxLength must be a positive integer, got 0/);
 });
 

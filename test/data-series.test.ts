@@ -7,14 +7,8 @@ import assert from 'node:assert/strict';
 import {
   birthsTable, dateStep, fillMissing, futureDates, loadBirths, parseDate, parseSeries, parseTable, seasonOfStep, seriesColumn,
 } from '../src/data/index.js';
+import { throwsOneLine } from './helpers/one-line.js';
 
-const throwsLine = (fn: () => unknown, pattern: RegExp): void => {
-  assert.throws(fn, (err: Error) => {
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), `one line: ${err.message}`);
-    return true;
-  });
-};
 
 test('parseTable: quoted fields with commas, quotes and line breaks; each row knows its file line', () => {
   const t = parseTable('a,b\r\n1,"x,y"\r\n2,"multi\nline ""q"""\r\n\r\n3,4\r\n', { source: 'f.csv' });
@@ -36,15 +30,15 @@ test('parseTable: TSV by extension or by sniffing, JSON lines with missing keys 
 });
 
 test('parseTable: malformed input is a one-line error naming the source and line', () => {
-  throwsLine(() => parseTable('', { source: 'f.csv' }), /^f\.csv is empty$/);
-  throwsLine(() => parseTable('a,b\n', { source: 'f.csv' }), /f\.csv has a header but no data rows/);
-  throwsLine(() => parseTable('a,b\n1,2\n3\n', { source: 'f.csv' }), /f\.csv line 3: 1 field, but the header has 2 \(a, b\)/);
-  throwsLine(() => parseTable('a,b\n1,"x\n2,3\n', { source: 'f.csv' }), /f\.csv line 2: a quoted field is never closed/);
-  throwsLine(() => parseTable('a,a\n1,2\n', { source: 'f.csv' }), /names column 'a' twice/);
-  throwsLine(() => parseTable('{"a":1}\n{x\n', { source: 'f.jsonl' }), /f\.jsonl line 2: not valid JSON/);
-  throwsLine(() => parseTable('{"a":1}\n[1]\n', { source: 'f.jsonl' }), /line 2: expected a JSON object, got an array/);
-  throwsLine(() => parseTable('{"a":1}\n{"c":2}\n', { source: 'f.jsonl' }), /line 2: key 'c' is not among the first line's keys \(a\)/);
-  throwsLine(() => parseTable('{"a":{"b":1}}\n', { source: 'f.jsonl' }), /line 1, column 'a': expected a number or a string, got an object/);
+  throwsOneLine(() => parseTable('', { source: 'f.csv' }), /^f\.csv is empty$/);
+  throwsOneLine(() => parseTable('a,b\n', { source: 'f.csv' }), /f\.csv has a header but no data rows/);
+  throwsOneLine(() => parseTable('a,b\n1,2\n3\n', { source: 'f.csv' }), /f\.csv line 3: 1 field, but the header has 2 \(a, b\)/);
+  throwsOneLine(() => parseTable('a,b\n1,"x\n2,3\n', { source: 'f.csv' }), /f\.csv line 2: a quoted field is never closed/);
+  throwsOneLine(() => parseTable('a,a\n1,2\n', { source: 'f.csv' }), /names column 'a' twice/);
+  throwsOneLine(() => parseTable('{"a":1}\n{x\n', { source: 'f.jsonl' }), /f\.jsonl line 2: not valid JSON/);
+  throwsOneLine(() => parseTable('{"a":1}\n[1]\n', { source: 'f.jsonl' }), /line 2: expected a JSON object, got an array/);
+  throwsOneLine(() => parseTable('{"a":1}\n{"c":2}\n', { source: 'f.jsonl' }), /line 2: key 'c' is not among the first line's keys \(a\)/);
+  throwsOneLine(() => parseTable('{"a":{"b":1}}\n', { source: 'f.jsonl' }), /line 1, column 'a': expected a number or a string, got an object/);
 });
 
 const CSV = 'date,sales,temp\n2024-01-01,10,3.5\n2024-01-02,12,4\n2024-01-03,11,2.5\n2024-01-04,15,1\n';
@@ -60,7 +54,7 @@ test('parseSeries: the date column is found, the only-numeric target chosen by n
   assert.deepEqual(Array.from(seriesColumn(s, 1, 1, 3)), [4, 2.5]);
   // With one numeric column the target needs no name; with several it does.
   assert.deepEqual(parseSeries('t,y\n2024-01-01,1\n2024-01-02,2\n').columns, ['y']);
-  throwsLine(() => parseSeries(CSV, { source: 's.csv' }), /s\.csv: name the target column\(s\) to forecast \(numeric columns: sales, temp\)/);
+  throwsOneLine(() => parseSeries(CSV, { source: 's.csv' }), /s\.csv: name the target column\(s\) to forecast \(numeric columns: sales, temp\)/);
   // Targets first, then covariates, in the order named; covariates: [] leaves the others out.
   assert.deepEqual(parseSeries(CSV, { target: ['temp', 'sales'] }).columns, ['temp', 'sales']);
   assert.deepEqual(parseSeries(CSV, { target: 'sales', covariates: [] }).columns, ['sales']);
@@ -68,23 +62,23 @@ test('parseSeries: the date column is found, the only-numeric target chosen by n
 });
 
 test('parseSeries: a non-numeric cell names its row, line and column', () => {
-  throwsLine(() => parseSeries('date,sales\n2024-01-01,10\n2024-01-02,abc\n', { source: 's.csv', target: 'sales' }), /^s\.csv row 2 \(line 3\), column 'sales': 'abc' is not a number$/);
-  throwsLine(() => parseSeries('{"y":1}\n{"y":true}\n', { source: 's.jsonl', target: 'y' }), /s\.jsonl row 2 \(line 2\), column 'y': true is not a number/);
-  throwsLine(() => parseSeries('a,b\n1,x\n2,y\n', { target: 'a' }), /row 1 \(line 2\), column 'b': 'x' is not a number/);
-  throwsLine(() => parseSeries('y\n1e400\n2\n', { target: 'y' }), /'1e400' is not a number/); // Infinity is no measurement
+  throwsOneLine(() => parseSeries('date,sales\n2024-01-01,10\n2024-01-02,abc\n', { source: 's.csv', target: 'sales' }), /^s\.csv row 2 \(line 3\), column 'sales': 'abc' is not a number$/);
+  throwsOneLine(() => parseSeries('{"y":1}\n{"y":true}\n', { source: 's.jsonl', target: 'y' }), /s\.jsonl row 2 \(line 2\), column 'y': true is not a number/);
+  throwsOneLine(() => parseSeries('a,b\n1,x\n2,y\n', { target: 'a' }), /row 1 \(line 2\), column 'b': 'x' is not a number/);
+  throwsOneLine(() => parseSeries('y\n1e400\n2\n', { target: 'y' }), /'1e400' is not a number/); // Infinity is no measurement
 });
 
 test('parseSeries: missing values are an error unless a fill is asked for', () => {
   const text = 'y,x\n1,0\n,0\nNA,1\n4,1\nnull,2\n';
-  throwsLine(() => parseSeries(text, { target: 'y', source: 'm.csv' }), /^m\.csv: column 'y' has 3 missing values \(first at row 2 \(line 3\)\); fill them with 'previous' or 'linear'$/);
+  throwsOneLine(() => parseSeries(text, { target: 'y', source: 'm.csv' }), /^m\.csv: column 'y' has 3 missing values \(first at row 2 \(line 3\)\); fill them with 'previous' or 'linear'$/);
   const previous = parseSeries(text, { target: 'y', fill: 'previous' });
   assert.deepEqual(Array.from(seriesColumn(previous, 0)), [1, 1, 1, 4, 4]);
   assert.equal(previous.filled, 3);
   const linear = parseSeries(text, { target: 'y', fill: 'linear' });
   assert.deepEqual(Array.from(seriesColumn(linear, 0)), [1, 2, 3, 4, 4]); // a trailing gap holds the last value, as pandas
-  throwsLine(() => parseSeries('y\n\n', { target: 'y' }), /has a header but no data rows/);
-  throwsLine(() => parseSeries('y,x\n,1\n2,2\n', { target: 'y', fill: 'previous' }), /column 'y': the first value is missing, with no earlier value to fill from/);
-  throwsLine(() => parseSeries(text, { target: 'y', fill: 'mean' as 'linear' }), /fill must be 'error', 'previous' or 'linear', got "mean"/);
+  throwsOneLine(() => parseSeries('y\n\n', { target: 'y' }), /has a header but no data rows/);
+  throwsOneLine(() => parseSeries('y,x\n,1\n2,2\n', { target: 'y', fill: 'previous' }), /column 'y': the first value is missing, with no earlier value to fill from/);
+  throwsOneLine(() => parseSeries(text, { target: 'y', fill: 'mean' as 'linear' }), /fill must be 'error', 'previous' or 'linear', got "mean"/);
 });
 
 test('fillMissing: linear interpolation by row across a gap of several', () => {
@@ -94,21 +88,21 @@ test('fillMissing: linear interpolation by row across a gap of several', () => {
 });
 
 test('parseSeries: unknown columns, a constant target, a target that is the date column', () => {
-  throwsLine(() => parseSeries(CSV, { target: 'revenue', source: 's.csv' }), /^s\.csv: unknown target column 'revenue' \(columns: date, sales, temp\)$/);
-  throwsLine(() => parseSeries(CSV, { target: 'sales', covariates: ['wind'] }), /unknown covariate column 'wind'/);
-  throwsLine(() => parseSeries(CSV, { target: 'sales', date: 'day' }), /unknown date column 'day'/);
-  throwsLine(() => parseSeries(CSV, { target: 'date' }), /column 'date' holds the dates; it cannot also be a target/);
-  throwsLine(() => parseSeries('y,x\n5,1\n5,2\n5,3\n', { target: 'y', source: 'c.csv' }), /^c\.csv: target column 'y' is constant \(every row is 5\): there is nothing to forecast$/);
-  throwsLine(() => parseSeries(CSV, { target: ['sales', 'sales'] }), /column 'sales' is named twice/);
+  throwsOneLine(() => parseSeries(CSV, { target: 'revenue', source: 's.csv' }), /^s\.csv: unknown target column 'revenue' \(columns: date, sales, temp\)$/);
+  throwsOneLine(() => parseSeries(CSV, { target: 'sales', covariates: ['wind'] }), /unknown covariate column 'wind'/);
+  throwsOneLine(() => parseSeries(CSV, { target: 'sales', date: 'day' }), /unknown date column 'day'/);
+  throwsOneLine(() => parseSeries(CSV, { target: 'date' }), /column 'date' holds the dates; it cannot also be a target/);
+  throwsOneLine(() => parseSeries('y,x\n5,1\n5,2\n5,3\n', { target: 'y', source: 'c.csv' }), /^c\.csv: target column 'y' is constant \(every row is 5\): there is nothing to forecast$/);
+  throwsOneLine(() => parseSeries(CSV, { target: ['sales', 'sales'] }), /column 'sales' is named twice/);
 });
 
 test('parseSeries: dates must parse and increase; a named date column is checked cell by cell', () => {
-  throwsLine(() => parseSeries('d,y\n2024-01-02,1\n2024-01-01,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\): date '2024-01-01' is not after the previous row's/);
-  throwsLine(() => parseSeries('d,y\n2024-01-01,1\n2024-02-30,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\), column 'd': '2024-02-30' is not a date/);
-  throwsLine(() => parseSeries('d,y\n2024-01-01,1\n,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\): the date in column 'd' is missing/);
+  throwsOneLine(() => parseSeries('d,y\n2024-01-02,1\n2024-01-01,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\): date '2024-01-01' is not after the previous row's/);
+  throwsOneLine(() => parseSeries('d,y\n2024-01-01,1\n2024-02-30,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\), column 'd': '2024-02-30' is not a date/);
+  throwsOneLine(() => parseSeries('d,y\n2024-01-01,1\n,2\n', { target: 'y', date: 'd' }), /row 2 \(line 3\): the date in column 'd' is missing/);
   // A column of years is numbers, not dates: it is not taken as the date column.
   assert.equal(parseSeries('year,y\n2000,1\n2001,2\n', { target: 'y' }).dateColumn, null);
-  throwsLine(() => parseSeries('a,b,y\n2024-01-01,2024-01-01,1\n2024-01-02,2024-01-02,2\n', { target: 'y' }), /columns 'a' and 'b' both hold dates; name the date column/);
+  throwsOneLine(() => parseSeries('a,b,y\n2024-01-01,2024-01-01,1\n2024-01-02,2024-01-02,2\n', { target: 'y' }), /columns 'a' and 'b' both hold dates; name the date column/);
 });
 
 test('parseDate: ISO-like forms, offsets, and impossible days refused', () => {
@@ -143,10 +137,6 @@ test('built-in births: 5,479 days 2000-01-01 .. 2014-12-31 from the package, the
   assert.equal(s.dates![s.length - 1], '2014-12-31');
   assert.deepEqual(Array.from(s.values.subarray(0, 4)), [9083, 6, 8006, 7]); // the package's first rows
   assert.deepEqual(dateStep(s.times!), { unit: 'ms', count: 86_400_000 });
-  throws(() => birthsTable([{ year: 2000 }]), /record 0 has no integer 'month'/);
-  throws(() => birthsTable({}), /expected a non-empty array of records/);
+  throwsOneLine(() => birthsTable([{ year: 2000 }]), /record 0 has no integer 'month'/);
+  throwsOneLine(() => birthsTable({}), /expected a non-empty array of records/);
 });
-
-function throws(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, pattern);
-}

@@ -13,12 +13,10 @@ best checkpoint); test accuracy and macro F1 are reported beside the majority-cl
 """
 
 import argparse
-import json
-import time
 
 import numpy as np
 
-from common import load_prepared, machine, schedule_lr, setup, torch
+from common import add_training_args, fit, load_prepared, run_seeds, setup, torch
 
 nn = torch.nn
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -76,84 +74,47 @@ def run(args, meta, data, seed):
     C = len(meta["labels"])
     model = SequenceClassifier(meta["vocabSize"], args.embed, args.hidden, args.layers, C, args.cell,
                                args.bidirectional, args.pool, args.dropout)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     weight = torch.tensor(meta["classWeights"], dtype=torch.float32) if args.class_weights else None
     loss_fn = nn.CrossEntropyLoss(weight=weight)
-    gen = torch.Generator().manual_seed(seed)
     train = data["train_idx"]
-    best = {"valid_acc": -1.0}
-    history = []
-    start = time.perf_counter()
-    for epoch in range(args.epochs):
-        for g in opt.param_groups:
-            g["lr"] = schedule_lr(args.schedule, args.lr, epoch, args.epochs)
-        model.train()
-        order = train[torch.randperm(len(train), generator=gen)]
-        total = 0.0
-        for i in range(0, len(order), args.batch):
-            b = order[i:i + args.batch]
-            T = int(data["lengths"][b].max())
-            loss = loss_fn(model(data["ids"][b, :T], data["lengths"][b]), data["classes"][b])
-            opt.zero_grad()
-            loss.backward()
-            if args.clip > 0:
-                nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-            opt.step()
-            total += loss.item() * len(b)
-        valid_acc, _, _ = evaluate(model, data, data["valid_idx"])
-        history.append({"epoch": epoch + 1, "train_loss": total / len(train), "valid_acc": valid_acc})
-        if valid_acc > best["valid_acc"]:
-            best = {"valid_acc": valid_acc, "epoch": epoch + 1, "state": {k: v.clone() for k, v in model.state_dict().items()}}
-    seconds = time.perf_counter() - start
+
+    def batch_loss(positions):
+        b = train[positions]
+        T = int(data["lengths"][b].max())
+        return loss_fn(model(data["ids"][b, :T], data["lengths"][b]), data["classes"][b])
+
+    history, best = fit(model, args, seed, len(train), batch_loss, lambda: evaluate(model, data, data["valid_idx"])[0])
     last_acc, _, _ = evaluate(model, data, data["test_idx"])
     model.load_state_dict(best["state"])
     acc, truth, pred = evaluate(model, data, data["test_idx"])
     f1, cm = macro_f1(truth, pred, C)
-    return {"seed": seed, "seconds": round(seconds, 1), "best_epoch": best["epoch"], "valid_accuracy": best["valid_acc"],
+    return {"best_epoch": best["epoch"], "valid_accuracy": best["score"],
             "test": {"accuracy": acc, "macroF1": f1, "confusion": cm.tolist()}, "test_accuracy_last_epoch": last_acc,
             "history": history}
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default="/tmp/lstm-ts-tasks/names.safetensors")
-    p.add_argument("--seeds", default="0,1,2")
-    p.add_argument("--cell", default="lstm", choices=list(CELLS))
+    add_training_args(p, data="/tmp/lstm-ts-tasks/names.safetensors", epochs=20, batch=32, lr=3e-3)
     p.add_argument("--embed", type=int, default=32, help="embedding size; 0 for one-hot input")
-    p.add_argument("--hidden", type=int, default=64)
-    p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--bidirectional", action="store_true")
     p.add_argument("--pool", default="last", choices=["last", "mean"])
-    p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--schedule", default="cosine", choices=["constant", "cosine"])
-    p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--class-weights", action="store_true")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--json-out")
     args = p.parse_args()
     setup(args.threads)
     meta, raw = load_prepared(args.data)
     data = {k: v.long() for k, v in raw.items()}
-    runs = []
-    for seed in [int(s) for s in args.seeds.split(",")]:
-        r = run(args, meta, data, seed)
-        runs.append(r)
-        print(json.dumps({k: v for k, v in r.items() if k != "history"}), flush=True)
-    accs = [r["test"]["accuracy"] for r in runs]
-    summary = {
-        "task": "classify", "dataset": meta["dataset"], "config": vars(args) | {"tokens": meta["tokens"], "lowercase": meta["lowercase"],
-                                                                             "split_seed": meta["seed"], "sizes": meta["sizes"]},
-        "test_accuracy_mean": float(np.mean(accs)), "test_accuracy_min": float(np.min(accs)),
-        "test_macro_f1_mean": float(np.mean([r["test"]["macroF1"] for r in runs])),
-        "majority_test": meta["majority"]["test"], "seconds_mean": float(np.mean([r["seconds"] for r in runs])), "machine": machine(),
-    }
-    print(json.dumps(summary), flush=True)
-    if args.json_out:
-        with open(args.json_out, "w") as f:
-            json.dump({"summary": summary, "runs": runs}, f, indent=1)
+
+    def summarize(runs):
+        accs = [r["test"]["accuracy"] for r in runs]
+        return {
+            "task": "classify", "dataset": meta["dataset"],
+            "config": vars(args) | {"tokens": meta["tokens"], "lowercase": meta["lowercase"], "split_seed": meta["seed"],
+                                    "sizes": meta["sizes"]},
+            "test_accuracy_mean": float(np.mean(accs)), "test_accuracy_min": float(np.min(accs)),
+            "test_macro_f1_mean": float(np.mean([r["test"]["macroF1"] for r in runs])), "majority_test": meta["majority"]["test"],
+        }
+
+    run_seeds(args, lambda seed: run(args, meta, data, seed), summarize)
 
 
 if __name__ == "__main__":

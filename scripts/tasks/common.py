@@ -7,6 +7,7 @@ import math
 import os
 import platform
 import subprocess
+import time
 import sys
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # without it torch runs 3-4x slower on this machine
@@ -50,3 +51,67 @@ def machine():
         "threads": torch.get_num_threads(),
         "loadavg": list(os.getloadavg()),
     }
+
+
+def add_training_args(p, data, epochs, batch, lr):
+    """The options both scripts share, with the task's defaults."""
+    p.add_argument("--data", default=data)
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--cell", default="lstm", choices=["lstm", "gru", "rnn"])
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--bidirectional", action="store_true")
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--batch", type=int, default=batch)
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--schedule", default="cosine", choices=["constant", "cosine"])
+    p.add_argument("--clip", type=float, default=1.0, help="max global gradient norm; 0 for none")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--json-out")
+
+
+def fit(model, args, seed, train_count, batch_loss, validate):
+    """Adam with the per-epoch schedule and gradient clipping, minibatches of a seeded permutation of 0..train_count-1.
+    `batch_loss(positions)` is the loss of one minibatch; `validate()` a score, higher better, after each epoch.
+    Returns the history and the best epoch (its score and a copy of its weights), as early stopping keeps it."""
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    gen = torch.Generator().manual_seed(seed)
+    best = {"score": -math.inf}
+    history = []
+    for epoch in range(args.epochs):
+        for g in opt.param_groups:
+            g["lr"] = schedule_lr(args.schedule, args.lr, epoch, args.epochs)
+        model.train()
+        order = torch.randperm(train_count, generator=gen)
+        total = 0.0
+        for i in range(0, train_count, args.batch):
+            positions = order[i:i + args.batch]
+            loss = batch_loss(positions)
+            opt.zero_grad()
+            loss.backward()
+            if args.clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+            opt.step()
+            total += loss.item() * len(positions)
+        score = validate()
+        history.append({"epoch": epoch + 1, "train_loss": total / train_count, "valid_score": score})
+        if score > best["score"]:
+            best = {"score": score, "epoch": epoch + 1, "state": {k: v.clone() for k, v in model.state_dict().items()}}
+    return history, best
+
+
+def run_seeds(args, run_one, summarize):
+    """Runs every seed of --seeds, printing one JSON line each, then the summary (also to --json-out)."""
+    runs = []
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        start = time.perf_counter()
+        r = run_one(seed)
+        r = {"seed": seed, "seconds": round(time.perf_counter() - start, 1)} | r
+        runs.append(r)
+        print(json.dumps({k: v for k, v in r.items() if k != "history"}), flush=True)
+    summary = summarize(runs) | {"seconds_mean": sum(r["seconds"] for r in runs) / len(runs), "machine": machine()}
+    print(json.dumps(summary), flush=True)
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump({"summary": summary, "runs": runs}, f, indent=1)
