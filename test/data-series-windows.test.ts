@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  autocorrelation, chronologicalSplit, findSeason, makeWindows, parseSeries, prepareForecastData, Scaler, seasonFromAutocorrelation,
+  autocorrelation, chronologicalSplit, findSeason, lastWindow, makeWindows, parseSeries, prepareForecastData, Scaler, seasonFromAutocorrelation,
   windowOrigins, type Series,
 } from '../src/data/index.js';
 
@@ -36,6 +36,9 @@ test('windows: x holds the window rows of every feature, y the next horizon targ
   assert.deepEqual(Array.from(w.y), [3, 4, 10, 11]); // target only, rows t..t+1
   assert.throws(() => makeWindows(scaled, s, Int32Array.from([2]), 3, 2), /origin 2 leaves no room for window 3/);
   assert.throws(() => makeWindows(scaled, s, Int32Array.from([19]), 3, 2), /origin 19 leaves no room/);
+  // The input of a forecast past the data: the last rows, all features.
+  assert.deepEqual(Array.from(lastWindow(scaled, s, 2)), [18, 118, 19, 119]);
+  assert.throws(() => lastWindow(scaled, s, 21), /the series has 20 rows, fewer than the window 21/);
 });
 
 test('windows never leak: training windows stay inside the training rows; each target row belongs to one part', () => {

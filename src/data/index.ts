@@ -23,7 +23,7 @@ export { parseSeries, seriesFromTable, seriesColumn, fillMissing } from './serie
 export type { Series, SeriesOptions, FillMode } from './series.js';
 export { parseDate, dateStep, seasonOfStep, futureDates } from './series-dates.js';
 export type { DateStep } from './series-dates.js';
-export { chronologicalSplit, windowOrigins, makeWindows, Scaler } from './series-windows.js';
+export { chronologicalSplit, windowOrigins, makeWindows, lastWindow, Scaler } from './series-windows.js';
 export type { SplitFractions, SeriesSplit, SeriesPart, Windows, ScalerJSON } from './series-windows.js';
 export { autocorrelation, seasonFromAutocorrelation, findSeason } from './series-season.js';
 export type { SeasonSource } from './series-season.js';

@@ -179,3 +179,12 @@ export function makeWindows(scaled: ArrayLike<number>, series: Series, origins: 
   });
   return { x, y, origins, count, window, horizon, features: F, targets: K };
 }
+
+/** The input of a forecast past the end of the data: the last `window` rows of `scaled`, as x of shape (1, window, F). */
+export function lastWindow(scaled: ArrayLike<number>, series: Series, window: number): Float32Array {
+  checkWindow(window, 1);
+  const F = series.columns.length;
+  if (scaled.length !== series.length * F) throw new Error(`lastWindow: expected ${series.length} x ${F} values, got ${scaled.length}`);
+  if (series.length < window) throw new Error(`the series has ${series.length} rows, fewer than the window ${window}`);
+  return Float32Array.from({ length: window * F }, (_, k) => scaled[(series.length - window) * F + k]!);
+}
