@@ -30,3 +30,7 @@ export {
   corpusChecksum, evaluateCheckpoint, evaluateText, generateFromCheckpoint, resumeTraining, trainOnText,
   type EvaluateTextOptions, type ResumeOptions, type ResumeOverrides, type RunControls, type RunStart, type TrainTextOptions, type TrainingRun,
 } from './session.js';
+export {
+  accuracy, baselineForecasts, confusionMatrix, f1PerClass, forecastMetrics, mae, macroF1, majorityBaseline, mase, naiveForecast, rmse,
+  seasonalNaiveForecast, seasonalNaiveScale, smape, windowTruth, type ForecastMetrics,
+} from './metrics.js';
