@@ -18,6 +18,7 @@ import { CliError, EXIT_INTERRUPTED } from './errors.js';
 import { quoted } from './format.js';
 import { HumanReporter, JsonReporter, type Reporter } from './output.js';
 import { svgPathFor, writePerplexityChart } from './svg.js';
+import { checkTaskFlags } from './task-args.js';
 import { applyPreset, bestPathFor, checkOutPath, planTraining, resumeConflicts, resumeOverrides, type TrainPlan } from './train-config.js';
 
 const write = (text: string): void => void process.stdout.write(text);
@@ -25,6 +26,14 @@ const warn = (text: string): void => void process.stderr.write(`lstm: ${text}\n`
 
 /** Runs the command; resolves to the exit code. */
 export async function trainAction(options: TrainFlags, command: Command): Promise<number> {
+  const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
+  checkTaskFlags(options.task, given);
+  if (options.task !== 'language-model') return (await import('./task-train.js')).taskTrainAction(options, options.task, given);
+  if (options.embedding === 0) options = { ...options, embedding: undefined }; // 0: one-hot, the language model's default
+  return languageModelAction(options, command);
+}
+
+async function languageModelAction(options: TrainFlags, command: Command): Promise<number> {
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
