@@ -62,6 +62,10 @@ export interface GenerateFlags {
 export interface EvalFlags {
   model: string;
   data?: string;
+  /** Forecast and classify: which part of the data (default: test on the training data, else all). */
+  part?: 'train' | 'valid' | 'test' | 'all';
+  label?: string;
+  text?: string;
   maxTokens: number;
   batch?: number;
   steps?: number;
@@ -164,12 +168,15 @@ export function defineGenerate(program: Command): Command {
 export function defineEval(program: Command): Command {
   return program
     .command('eval')
-    .description("perplexity of a trained model on a text (tokenized with the checkpoint's settings)")
+    .description("perplexity of a language model on a text (tokenized with the checkpoint's settings); a forecaster's or classifier's metrics beside the baselines")
     .requiredOption('--model <file>', 'checkpoint written by lstm train')
-    .option('--data <file>', 'UTF-8 text file to evaluate on (default: the built-in Moby Dick corpus)')
-    .option('--max-tokens <n>', 'evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
-    .option('--batch <n>', "rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
-    .option('--steps <n>', "tokens per window (default: the checkpoint's training steps)", positiveInt)
+    .option('--data <file>', 'the text (a language model; default: the built-in Moby Dick corpus), series or labelled data to evaluate on (default: what the model was trained on, if built in)')
+    .addOption(choice('--part <part>', "forecast, classify: which part of the data's split (default: test on the data the model was trained on, else all)", ['train', 'valid', 'test', 'all']))
+    .option('--label <column>', "classify: the label column (default: the one the model was trained with, else 'label')")
+    .option('--text <column>', "classify: the text column (default: the one the model was trained with, else 'text')")
+    .option('--max-tokens <n>', 'language model: evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
+    .option('--batch <n>', "language model: rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
+    .option('--steps <n>', "language model: tokens per window (default: the checkpoint's training steps)", positiveInt)
     .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--json', 'print one JSON object');

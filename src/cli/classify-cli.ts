@@ -94,7 +94,7 @@ export const CLASSIFY_COMMAND: TaskCommand<ClassifyTask, ExamplesInput, Classify
   train(input, flags, training, paths, controls) {
     const s = classifierSettings(flags);
     return trainClassifier(input.examples, {
-      source: input.source, tokens: s.tokens, lowercase: s.lowercase, maxLength: s.maxLength, splitSeed: s.splitSeed, classWeights: s.classWeights,
+      source: input.source, labelColumn: input.columns?.label ?? null, textColumn: input.columns?.text ?? null, tokens: s.tokens, lowercase: s.lowercase, maxLength: s.maxLength, splitSeed: s.splitSeed, classWeights: s.classWeights,
       validFraction: flags.valid, testFraction: flags.test,
       model: {
         cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout, bidirectional: flags.bidirectional, seed: flags.seed,

@@ -78,18 +78,21 @@ export interface ExamplesInput {
   examples: LabelledExample[];
   source: string;
   builtin: boolean;
+  /** The table's label and text columns; null for the built-in set or a folder per class. */
+  columns: { label: string; text: string } | null;
 }
 
 /** The labelled examples: a table with --label and --text columns, a folder per class, or the built-in names. */
 export async function loadExamples(path: string | undefined, flags: { label?: string; text?: string }): Promise<ExamplesInput> {
   if (path === undefined) {
     if (flags.label !== undefined || flags.text !== undefined) throw new CliError('--label and --text name the columns of a --data file; the built-in names set (no --data) has none to choose');
-    return { examples: await loadNames({ onFetch }), source: NAMES_NAME, builtin: true };
+    return { examples: await loadNames({ onFetch }), source: NAMES_NAME, builtin: true, columns: null };
   }
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
     if (flags.label !== undefined || flags.text !== undefined) throw new CliError(`--label and --text name table columns; ${path} is a folder, whose sub-folders are the labels`);
-    return { examples: await readLabelledFolder(path), source: path, builtin: false };
+    return { examples: await readLabelledFolder(path), source: path, builtin: false, columns: null };
   }
   const table = await readTable(path);
-  return { examples: labelledFromTable(table, { label: flags.label, text: flags.text }), source: path, builtin: false };
+  const columns = { label: flags.label ?? 'label', text: flags.text ?? 'text' };
+  return { examples: labelledFromTable(table, columns), source: path, builtin: false, columns };
 }

@@ -7,7 +7,7 @@ import { Random } from '../core/random.js';
 import { softmax } from '../core/ops/index.js';
 import { Tensor } from '../core/tensor.js';
 import { buildTextVocab, encodeTexts, padBatch, stratifiedSplit, type EncodeOptions, type IndexSplit } from '../data/labelled-encode.js';
-import { classWeights, LabelSet, type LabelledExample } from '../data/labelled.js';
+import { classCounts, classWeights, LabelSet, type LabelledExample } from '../data/labelled.js';
 import type { TokenKind } from '../data/text.js';
 import { loadTaskCheckpoint, type TaskCheckpoint } from './checkpoint.js';
 import { argmaxRow, classifyRows, ClassifyTask, type ClassifyData, type ClassifyMetricsByEpoch, type ClassifySettings } from './classify-task.js';
@@ -23,6 +23,9 @@ import { Trainer, type FitResult } from './trainer.js';
 export interface ClassifierOptions extends TaskRunPaths {
   /** Names the data in the checkpoint and in errors (a file name; default 'labelled examples'). */
   source?: string;
+  /** The table columns the examples came from, kept so eval and predict read the same columns by default. */
+  labelColumn?: string | null;
+  textColumn?: string | null;
   /** Characters (default) or words. */
   tokens?: TokenKind;
   /** Fold case first (default true). */
@@ -112,14 +115,15 @@ export async function trainClassifier(examples: readonly LabelledExample[], opti
   const settings: ClassifySettings = {
     tokens: options.tokens ?? d.tokens, lowercase: options.lowercase ?? d.lowercase, maxLength: options.maxLength ?? d.maxLength,
     validFraction: options.validFraction ?? d.validFraction, testFraction: options.testFraction ?? d.testFraction, splitSeed: options.splitSeed ?? 0, classWeights: null,
+    classCounts: [], labelColumn: options.labelColumn ?? null, textColumn: options.textColumn ?? null,
   };
   if (examples.length === 0) throw new Error('no labelled examples to train on');
   const labels = new LabelSet(examples.map((e) => e.label));
   const classes = labels.encode(examples.map((e) => e.label));
   const split = splitOf(classes, labels.size, settings);
   const trainClasses = Int32Array.from(split.train, (i) => classes[i]!);
-  const present = new Set(trainClasses);
-  const absent = labels.labels.filter((_, c) => !present.has(c));
+  settings.classCounts = Array.from(classCounts(trainClasses, labels.size));
+  const absent = labels.labels.filter((_, c) => settings.classCounts[c] === 0);
   if (absent.length > 0) throw new Error(`class${absent.length > 1 ? 'es' : ''} ${absent.map((l) => `'${l}'`).join(', ')} ha${absent.length > 1 ? 've' : 's'} no training example after the split`);
   const weights = options.classWeights ?? null;
   if (weights === 'balanced') settings.classWeights = Array.from(classWeights(trainClasses, labels.size));
@@ -149,7 +153,7 @@ async function finishRun(task: ClassifyTask, trainer: Trainer<ClassifyTask>, dat
   const counts = { train: data.train.classes.length, valid: data.valid.classes.length };
   const { result, keptEpoch } = await runTask(trainer, data, data.train, valid, counts, options, options.controls);
   const finished = result.stopReason === 'completed' || result.stopReason === 'earlyStopped';
-  const test = finished && data.test.classes.length > 0 ? classifyReport(task, data.test, data.train.classes, 'test') : null;
+  const test = finished && data.test.classes.length > 0 ? classifyReport(task, data.test, 'test') : null;
   return { task, trainer, result, data, keptEpoch, test };
 }
 
@@ -170,11 +174,13 @@ export function classifyDataFor(task: ClassifyTask, examples: readonly LabelledE
   return prepared(examples, splitOf(encoded.data.classes, task.info.labels.size, task.info.settings), encoded);
 }
 
-/** The classifier on labelled data, beside the majority class of `trainClasses` (the training part's). */
-export function classifyReport(task: ClassifyTask, data: ClassifyData, trainClasses: ArrayLike<number>, part: ClassifyReport['part']): ClassifyReport {
+/** The classifier on labelled data, beside the majority class of its training part. */
+export function classifyReport(task: ClassifyTask, data: ClassifyData, part: ClassifyReport['part']): ClassifyReport {
   const evaluation = task.evaluate(data);
-  const { labels } = task.info;
-  const majority = majorityBaseline(trainClasses, data.classes, labels.size);
+  const { labels, settings } = task.info;
+  // The most frequent training class (the first of equals), as majorityBaseline picks it from the training classes.
+  const most = settings.classCounts.indexOf(Math.max(...settings.classCounts));
+  const majority = majorityBaseline([most], data.classes, labels.size);
   return {
     part, count: data.classes.length, labels: labels.labels, loss: evaluation.loss, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1,
     confusion: evaluation.confusion, majority: { label: labels.labelAt(majority.label), accuracy: majority.accuracy, macroF1: majority.macroF1 },

@@ -38,6 +38,11 @@ export interface ClassifySettings {
   splitSeed: number;
   /** Per-class weights of the loss, or null for none. */
   classWeights: number[] | null;
+  /** Examples of each class in the training part: the majority-class baseline on any data. */
+  classCounts: number[];
+  /** The table columns the labels and texts came from (null: the built-in set or a folder per class). */
+  labelColumn: string | null;
+  textColumn: string | null;
 }
 
 export interface ClassifyInfo {

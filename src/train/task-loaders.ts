@@ -110,7 +110,11 @@ function parseClassifySettings(raw: Record<string, unknown>, config: ClassifierC
       raw, w, 'classWeights', (x): x is number[] | null => x === null || (Array.isArray(x) && x.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)),
       'null or an array of finite numbers >= 0', fail,
     ),
+    classCounts: field(raw, w, 'classCounts', (x): x is number[] => Array.isArray(x) && x.every((v) => isCount(v)), 'an array of non-negative integers', fail),
+    labelColumn: field(raw, w, 'labelColumn', (x): x is string | null => x === null || typeof x === 'string', 'a name or null', fail),
+    textColumn: field(raw, w, 'textColumn', (x): x is string | null => x === null || typeof x === 'string', 'a name or null', fail),
   };
+  if (settings.classCounts.length !== config.numClasses) fail(`classify.classCounts has ${settings.classCounts.length} values but the model has ${config.numClasses} classes`);
   if (settings.classWeights !== null && settings.classWeights.length !== config.numClasses) {
     fail(`classify.classWeights has ${settings.classWeights.length} values but the model has ${config.numClasses} classes`);
   }
