@@ -54,6 +54,17 @@ async function readOrExplain(path: string, what: string, hint = ''): Promise<Buf
   }
 }
 
+/** The parsed sidecar when it describes a forecaster or a classifier; null for a language model's (or bad JSON, which parseSidecar reports). */
+function sidecarTask(text: string): unknown {
+  try {
+    const raw = JSON.parse(text) as unknown;
+    const task = (raw as { task?: unknown } | null)?.task;
+    return task !== undefined && task !== 'language-model' ? raw : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function importAction(flags: ImportFlags): Promise<number> {
   const { importTorch, legacySidecarPathFor, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
   const { decodeSafetensors } = await import('../io/safetensors.js');
@@ -66,6 +77,8 @@ export async function importAction(flags: ImportFlags): Promise<number> {
   const weights = await readOrExplain(flags.from, 'state dict');
   const hint = flags.sidecar === undefined ? ' (the JSON that lstm export writes beside the weights; name another with --sidecar)' : '';
   const sidecarText = (await readOrExplain(sidecarPath, 'sidecar', hint)).toString('utf8');
+  const task = sidecarTask(sidecarText);
+  if (task !== null) return (await import('./task-export.js')).importTaskAction(flags, sidecarPath, task, weights, out);
   const { tensors, metadata } = decodeSafetensors(weights, flags.from);
   if (metadata['lstm-ts'] !== undefined) {
     throw new CliError(`${flags.from} is already an lstm-ts checkpoint (generate, eval and train --resume read it as it is); lstm import reads PyTorch state dicts`);
