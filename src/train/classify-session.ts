@@ -197,6 +197,9 @@ export interface Classification {
 /** Labels texts (empty ones are an error; tokens never seen in training read as '<unk>'). */
 export function classifyTexts(task: ClassifyTask, texts: readonly string[], where: (i: number) => string = (i) => `text ${i + 1}`): Classification[] {
   const { settings, vocab, labels } = task.info;
+  texts.forEach((text, i) => {
+    if (text.trim() === '') throw new Error(`${where(i)} is empty: there is nothing to classify`);
+  });
   const encoded = encodeTexts(texts, vocab, { tokens: settings.tokens, lowercase: settings.lowercase, maxLength: settings.maxLength }, where);
   const C = labels.size;
   const out: Classification[] = [];

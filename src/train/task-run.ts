@@ -3,7 +3,8 @@
 // the model (Keras' restore_best_weights; PyTorch's reference scripts keep and test that epoch too). Saving goes
 // through a callback, so a page or a Web Worker runs the same code with no file system (`encodeTaskCheckpoint`
 // gives the bytes). Resuming checks that it is handed the data the checkpoint was trained on.
-import { encodeSafetensors } from '../io/safetensors.js';
+import { encodeSafetensors, readSafetensors } from '../io/safetensors.js';
+import { nodeBuiltin } from '../platform/node.js';
 import { saveTaskCheckpoint, taskCheckpointContents } from './checkpoint.js';
 import { corpusChecksum, RESUME_OVERRIDES, type ResumeOverrides } from './session.js';
 import type { AnyTask, MetricsOf } from './task.js';
@@ -78,15 +79,25 @@ export async function runTask<T extends AnyTask, D>(
   });
   const finished = result.stopReason === 'completed' || result.stopReason === 'earlyStopped';
   if (!finished) await save(paths.checkpointPath);
-  // The best weights are known only when the best epoch ran in this session; a resumed run whose best epoch came
-  // earlier keeps its last weights (its best checkpoint is on disk).
-  const keptBest = best as Float32Array[] | null;
+  // The best weights are in memory when the best epoch ran in this session; a resumed run whose best epoch came
+  // earlier reads them back from the best checkpoint on disk, and without one keeps its last weights.
   const bestEpoch = trainer.best?.epoch;
-  if (keptBest !== null && bestEpoch !== undefined && bestEpoch !== trainer.epoch) {
+  if (bestEpoch === undefined || bestEpoch === trainer.epoch) return { result, keptEpoch: trainer.epoch > 0 ? trainer.epoch : null };
+  const keptBest = best as Float32Array[] | null;
+  if (keptBest !== null) {
     params.forEach(([, p], k) => p.data.set(keptBest[k]!));
     return { result, keptEpoch: bestEpoch };
   }
-  return { result, keptEpoch: trainer.epoch > 0 ? trainer.epoch : null };
+  if (paths.bestCheckpointPath !== undefined && nodeBuiltin('node:fs')?.existsSync(paths.bestCheckpointPath) === true) {
+    const saved = await readSafetensors(paths.bestCheckpointPath);
+    for (const [name, p] of params) {
+      const t = saved[name];
+      if (t === undefined || t.size !== p.size) throw new Error(`${paths.bestCheckpointPath} does not hold this model's ${name}; it is not this run's best checkpoint`);
+    }
+    params.forEach(([name, p]) => p.data.set(saved[name]!.data));
+    return { result, keptEpoch: bestEpoch };
+  }
+  return { result, keptEpoch: trainer.epoch };
 }
 
 /** What resuming may be told: where to keep saving, the options it may change, its controls. */
