@@ -84,7 +84,7 @@ async function evalClassifier(flags: EvalFlags): Promise<number> {
   if (examples.length === 0) throw new CliError(`${source} holds no example`);
   const same = task.info.data !== null && task.info.data.checksum === examplesChecksum(examples);
   const part: Part = flags.part ?? (same ? 'test' : 'all');
-  const prepared = classifyDataFor(task, examples);
+  const prepared = classifyDataFor(task, examples, (i) => `${source} example ${i + 1}`);
   const data = part === 'all' ? prepared.all : prepared[part];
   if (data.classes.length === 0) throw new CliError(`the ${part} part of ${source} holds no example`);
   const report: ClassifyReport = classifyReport(task, data, part);

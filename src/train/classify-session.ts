@@ -118,7 +118,7 @@ export async function trainClassifier(examples: readonly LabelledExample[], opti
     classCounts: [], labelColumn: options.labelColumn ?? null, textColumn: options.textColumn ?? null,
   };
   if (examples.length === 0) throw new Error('no labelled examples to train on');
-  const labels = new LabelSet(examples.map((e) => e.label));
+  const labels = new LabelSet(examples.map((e) => e.label), options.source ?? 'the training data');
   const classes = labels.encode(examples.map((e) => e.label));
   const split = splitOf(classes, labels.size, settings);
   const trainClasses = Int32Array.from(split.train, (i) => classes[i]!);
@@ -169,8 +169,8 @@ export function examplesChecksum(examples: readonly LabelledExample[]): string {
 }
 
 /** The examples encoded and split as the checkpoint's run split its own (same seed, fractions, vocabulary). */
-export function classifyDataFor(task: ClassifyTask, examples: readonly LabelledExample[]): ClassifyPrepared {
-  const encoded = encodeExamples(task, examples);
+export function classifyDataFor(task: ClassifyTask, examples: readonly LabelledExample[], where?: (i: number) => string): ClassifyPrepared {
+  const encoded = encodeExamples(task, examples, where);
   return prepared(examples, splitOf(encoded.data.classes, task.info.labels.size, task.info.settings), encoded);
 }
 
