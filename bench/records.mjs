@@ -1,8 +1,8 @@
-// Benchmark records: every side-by-side run (compare-torch, tfjs/compare, memory-flat) writes one JSON file into
-// bench/records/ with what it needs to be trusted later: the commit (and whether the tree had changes), the date,
-// the machine (lscpu's model name, vendor, family and model, a summary of its SIMD flags, cores), the software,
-// the exact command, the load averages before and after every run, each side's per-round numbers and their
-// medians and bests. The README's speed and memory tables are generated from the committed records
+// Benchmark records: every side-by-side run (compare-torch, tfjs/compare, memory-flat, browser) writes one JSON
+// file into bench/records/ with what it needs to be trusted later: the commit (and whether the tree had changes),
+// the date, the machine (lscpu's model name, vendor, family and model, a summary of its SIMD flags, cores), the
+// software, the exact command, the load averages before and after every run, each side's per-round numbers and
+// their medians and bests. The README's speed and memory tables are generated from the committed records
 // (bench/tables.mjs); a test holds them together. Shapes: none.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
