@@ -9,23 +9,27 @@
 // every round of every side, medians and bests), from which bench/tables.mjs writes the README's browser table.
 // Usage (after `npm run build`, which the Node side runs from dist/):
 //   node bench/browser.mjs [--cells lstm,gru] [--hidden 128,256,512,1024] [--threads <cores>] [--seconds 2]
-//     [--length 500] [--rounds 3] [--idle 0.85] [--records bench/records] [--note text] [--chromium /usr/bin/chromium]
-// --idle 0 never waits; --records '' writes no record. test/bench-browser.test.ts runs a tiny version of it.
+//     [--length 500] [--rounds 3] [--idle 0.85] [--idle-sample-ms 5000] [--records bench/records] [--note text]
+//     [--chromium /usr/bin/chromium]
+// Before each run it waits (up to 15 minutes) until the CPUs were at least --idle idle over --idle-sample-ms
+// (--idle 0: no waiting beyond that sample); --records '' writes no record. test/bench-browser.test.ts runs a
+// tiny version of it; the measurement for the README is a run by hand on a quiet machine.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, ROOT, fmtNum, fmtRate, fmtRatio, key, parseFlags, ratio, reduceRounds, runJsonLines, sleep, table } from './common.mjs';
+import { CLI, ROOT, fmtNum, fmtRate, parseFlags, reduceRounds, runJsonLines, sleep } from './common.mjs';
 import { FIELDS } from './compare-torch.mjs';
 import { RECORDS_DIR, loadNow, takeTurns, writeRecord } from './records.mjs';
+import { browserTable, browserTiles } from './tables.mjs';
 
 export const PAGE_DIR = join(ROOT, 'bench', 'browser');
 /** The sides of a run, in the order of the first round: Node, then the page served with and without COOP/COEP. */
 export const SIDES = ['node', 'page-isolated', 'page-not-isolated'];
 const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-/** Per-round numbers kept in the record: `lstm bench`'s rates and fractions, and the sgemm tiles that ran. */
-const KEEP = [...FIELDS['lstm-ts'], 'gemmTile', 'gemmRowTile', 'engine', 'backend'];
+/** Per-round numbers kept in the record: `lstm bench`'s rates and fractions, the sgemm tiles and engine that ran, the last loss. */
+const KEEP = [...FIELDS['lstm-ts'], 'gemmTile', 'gemmRowTile', 'engine', 'backend', 'lastLoss'];
 
 /** Builds the bench page into `outDir` with Vite; returns Vite's warnings (a node:* import would show here). */
 export async function buildBenchPage(outDir) {
@@ -86,13 +90,10 @@ export async function runPage(url, options, { chromium: executablePath, label, t
   }
 }
 
-/** "41,200 (0.93x)": a page's rate and its ratio to Node's. */
-const withRatio = (v, node, fmt = fmtRate) => (v === null || v === undefined ? '-' : `${fmt(v)} (${fmtRatio(ratio(v, node))})`);
-
 async function main() {
   const opts = parseFlags(process.argv.slice(2), {
     cells: 'lstm,gru', hidden: '128,256,512,1024', threads: Math.min(availableParallelism(), 16), seconds: 2, length: 500, rounds: 3,
-    idle: 0.85, records: RECORDS_DIR, note: '', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    idle: 0.85, idleSampleMs: 5000, records: RECORDS_DIR, note: '', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: build first (npm run build)`);
   if (!existsSync(opts.chromium)) throw new Error(`no Chromium at ${opts.chromium} (--chromium or CHROMIUM_PATH names another)`);
@@ -126,22 +127,15 @@ async function main() {
     const out = [];
     const say = (line = '') => out.push(line);
     say(`Chromium ${page.chromium} (${page.userAgent}); Node ${summaries.node[0].node}; medians of ${opts.rounds} alternating round(s), ${opts.seconds} s per row`);
-    for (const side of SIDES.slice(1)) {
+    for (const side of SIDES) {
       const s = summaries[side][0];
-      say(`${side}: crossOriginIsolated ${s.crossOriginIsolated}, ${s.runtime.backend} on ${s.runtime.threads} thread(s) (${s.runtime.threadsReason}), sgemm ${s.runtime.kernelVariant}, SIMD peak ${fmtNum(s.simdPeakGflops)} GFLOP/s per thread`);
+      const why = s.runtime === undefined ? '' : ` (${s.runtime.threadsReason}; crossOriginIsolated ${s.crossOriginIsolated})`;
+      say(`${side}: ${s.threads} thread(s)${why}, SIMD peak ${fmtNum(s.simdPeakGflops)} GFLOP/s per thread`);
     }
-    say(`node: ${summaries.node[0].threads} thread(s), sgemm ${summaries.node[0].gemm.tile},${summaries.node[0].gemm.rowTile}, SIMD peak ${fmtNum(summaries.node[0].simdPeakGflops)} GFLOP/s per thread`);
     say();
-    const by = (side) => new Map(medians[side].map((r) => [key(r), r]));
-    const iso = by('page-isolated'), not = by('page-not-isolated');
-    const rows = medians.node.map((n) => {
-      const a = iso.get(key(n)) ?? {}, b = not.get(key(n)) ?? {};
-      return [n.cell, n.hidden,
-        fmtRate(n.trainTokensPerSec), withRatio(a.trainTokensPerSec, n.trainTokensPerSec), withRatio(b.trainTokensPerSec, n.trainTokensPerSec),
-        fmtRate(n.generateCharsPerSec), withRatio(a.generateCharsPerSec, n.generateCharsPerSec), withRatio(b.generateCharsPerSec, n.generateCharsPerSec),
-        fmtNum(n.sgemmGflops1Thread), withRatio(a.sgemmGflops1Thread, n.sgemmGflops1Thread, fmtNum), withRatio(b.sgemmGflops1Thread, n.sgemmGflops1Thread, fmtNum)];
-    });
-    say(table(['cell', 'hidden', 'train Node', 'isolated page', 'not isolated', 'gen Node', 'isolated page', 'not isolated', 'sgemm 1T Node', 'isolated page', 'not isolated'], rows));
+    // The same table the README gets from the record (bench/tables.mjs), so the two never differ.
+    say(browserTable({ medians, summaries }));
+    say(browserTiles({ summaries }));
 
     if (opts.records !== '') {
       const settings = { cells, hidden, threads: opts.threads, seconds: opts.seconds, length: opts.length, rounds: opts.rounds, batch: 32, steps: 35, vocab: 28 };
