@@ -50,13 +50,13 @@ export async function idleFraction(ms = 5000) {
 }
 
 /**
- * Waits (up to 15 minutes) until the machine is quiet: CPUs at least `minIdle` idle over 5 s (the 1-minute load
- * average is printed but not used, since it still counts our own previous run for a minute or two). minIdle 0:
- * never waits. Returns the 1-minute load and the idle fraction it went on at.
+ * Waits (up to 15 minutes) until the machine is quiet: CPUs at least `minIdle` idle over `sampleMs` (default 5 s;
+ * the 1-minute load average is printed but not used, since it still counts our own previous run for a minute or
+ * two). minIdle 0: never waits longer than the sample. Returns the 1-minute load and the idle fraction it went on at.
  */
-export async function waitForQuiet(minIdle, log = (s) => process.stderr.write(s)) {
+export async function waitForQuiet(minIdle, log = (s) => process.stderr.write(s), sampleMs = 5000) {
   for (let waited = 0; ; waited += 35) {
-    const idle = await idleFraction();
+    const idle = await idleFraction(sampleMs);
     const load = loadavg()[0];
     if (!(minIdle > 0) || idle === null || idle >= minIdle || waited >= 900) return { load, loads: loadavg(), idle };
     log(`CPUs ${(100 * idle).toFixed(0)}% idle over 5 s (load average ${load.toFixed(2)}): waiting 30 s\n`);

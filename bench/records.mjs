@@ -1,8 +1,8 @@
-// Benchmark records: every side-by-side run (compare-torch, tfjs/compare, memory-flat) writes one JSON file into
-// bench/records/ with what it needs to be trusted later: the commit (and whether the tree had changes), the date,
-// the machine (lscpu's model name, vendor, family and model, a summary of its SIMD flags, cores), the software,
-// the exact command, the load averages before and after every run, each side's per-round numbers and their
-// medians and bests. The README's speed and memory tables are generated from the committed records
+// Benchmark records: every side-by-side run (compare-torch, tfjs/compare, memory-flat, browser) writes one JSON
+// file into bench/records/ with what it needs to be trusted later: the commit (and whether the tree had changes),
+// the date, the machine (lscpu's model name, vendor, family and model, a summary of its SIMD flags, cores), the
+// software, the exact command, the load averages before and after every run, each side's per-round numbers and
+// their medians and bests. The README's speed and memory tables are generated from the committed records
 // (bench/tables.mjs); a test holds them together. Shapes: none.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -89,10 +89,11 @@ export function writeRecord(kind, body, { dir = RECORDS_DIR, note = null } = {})
 
 /**
  * Runs every side in turn, `rounds` times (the order reversed every other round, so drift in the machine's load
- * falls on all sides alike), waiting for a quiet machine before each run. Returns each side's rows per round
+ * falls on all sides alike), waiting for a quiet machine before each run (CPU idle sampled over `idleSampleMs`,
+ * at least `idle`; see waitForQuiet). Returns each side's rows per round
  * (only the fields `keep(side)` names), its summaries, and the load averages before and after every run.
  */
-export async function takeTurns(sides, { rounds, idle }, keep) {
+export async function takeTurns(sides, { rounds, idle, idleSampleMs = 5000 }, keep) {
   const names = Object.keys(sides);
   const out = { loads: [], rounds: {}, summaries: {} };
   for (const side of names) {
@@ -101,7 +102,7 @@ export async function takeTurns(sides, { rounds, idle }, keep) {
   }
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 === 0 ? names : [...names].reverse()) {
-      const quiet = await waitForQuiet(idle);
+      const quiet = await waitForQuiet(idle, undefined, idleSampleMs);
       out.loads.push(loadNow(`before ${side} round ${round + 1}`, quiet.idle));
       const run = await sides[side]();
       out.loads.push(loadNow(`after ${side} round ${round + 1}`));

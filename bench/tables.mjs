@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The README's speed and memory tables, generated from the committed benchmark records (bench/records/*.json,
-// written by compare-torch.mjs, tfjs/compare.mjs and memory-flat.mjs): one section per CPU measured, newest
-// first, each from that CPU's newest record of each kind, naming the CPU, the command, the commit and the load,
-// with medians of the rounds. They live in the README between the two bench-tables comments.
+// written by compare-torch.mjs, tfjs/compare.mjs, memory-flat.mjs and browser.mjs): one section per CPU measured,
+// newest first, each from that CPU's newest record of each kind, naming the CPU, the command, the commit and the
+// load, with medians of the rounds. They live in the README between the two bench-tables comments.
 // Usage: node bench/tables.mjs [--write | --check] [--readme README.md] [--records bench/records]
 //   (no flag: print the tables; --write: replace them in the README; --check: exit 1 if the README's differ)
 // test/bench-records.test.ts runs the check, so a table out of step with the records fails CI.
@@ -99,10 +99,44 @@ export function flatTable(r) {
   return table(['run', 'RSS after epoch 1', `after epoch ${r.epochs}`, 'growth', 'peak'], [[`LSTM ${r.hidden}, ${r.epochs} epochs`, `${r.first.toFixed(1)} MiB`, `${r.last.toFixed(1)} MiB`, `${(r.last - r.first).toFixed(1)} MiB`, `${r.peak.toFixed(1)} MiB`]]);
 }
 
+const PAGE_SIDES = { 'page-isolated': 'page, isolated', 'page-not-isolated': 'page, not isolated' };
+
+/** Node's numbers and each serving of the page beside them, with its share of Node's: "41,200 (0.93x)". */
+export function browserTable(r) {
+  const rows = r.medians.node ?? [];
+  const pages = Object.keys(PAGE_SIDES).map((side) => new Map((r.medians[side] ?? []).map((t) => [`${t.cell}/${t.hidden}`, t])));
+  const threads = (side) => {
+    const t = r.medians[side]?.[0]?.threads;
+    return t === undefined ? '' : ` (${t} thread${t === 1 ? '' : 's'})`;
+  };
+  const share = (v, node, fmt) => (typeof v !== 'number' ? null : fmt(v) + (x(v / node, 2) === null ? '' : ` (${x(v / node, 2)})`));
+  const gf = (v) => v.toFixed(1);
+  const head = ['cell', 'hidden', `train Node${threads('node')}`, ...Object.entries(PAGE_SIDES).map(([side, name]) => `${name}${threads(side)}`),
+    'generate Node', ...Object.values(PAGE_SIDES), 'step product 1 thread, Node', ...Object.values(PAGE_SIDES)];
+  const body = rows.map((n) => {
+    const p = pages.map((m) => m.get(`${n.cell}/${n.hidden}`) ?? {});
+    return [CELL[n.cell], String(n.hidden),
+      fmtRate(n.trainTokensPerSec), ...p.map((t) => share(t.trainTokensPerSec, n.trainTokensPerSec, fmtRate)),
+      fmtRate(n.generateCharsPerSec), ...p.map((t) => share(t.generateCharsPerSec, n.generateCharsPerSec, fmtRate)),
+      typeof n.sgemmGflops1Thread === 'number' ? gf(n.sgemmGflops1Thread) : null, ...p.map((t) => share(t.sgemmGflops1Thread, n.sgemmGflops1Thread, gf))];
+  });
+  return table(head, body);
+}
+
+/** The sgemm tiles each side chose at start-up, over its rounds. */
+export function browserTiles(r) {
+  const tiles = (side) => [...new Set((r.summaries?.[side] ?? []).map((s) => `${s.gemm?.tile},${s.gemm?.rowTile}`))].join(' / ');
+  return `sgemm register tiles timed at start-up: Node ${tiles('node')}; ${Object.entries(PAGE_SIDES).map(([side, name]) => `${name} ${tiles(side)}`).join('; ')}.`;
+}
+
 const RENDER = {
   'compare-torch': (r) => [`Against PyTorch${r.medians.onnxruntime?.length > 0 ? ' and onnxruntime-node' : ''}, tokens or characters per second; ${provenance(r)}:`, speedTable(r), memoryTable(r)],
   'tfjs-compare': (r) => [`Against TensorFlow.js's wasm backend (one thread in Node); ${provenance(r)}:`, tfjsTable(r)],
   'memory-flat': (r) => [`Resident memory over a long run; ${provenance(r)}:`, flatTable(r)],
+  browser: (r) => [
+    `In a page: Chromium ${r.chromium}, the rows run in a Web Worker of a page served with COOP/COEP (cross-origin isolated: threads on shared memory) and without (one thread), beside Node ${r.summaries?.node?.[0]?.node ?? r.node} in the same run; training tokens/s, generation characters/s and the step product's GFLOP/s, a page's share of Node's in brackets; ${provenance(r)}:`,
+    browserTable(r), browserTiles(r),
+  ],
 };
 
 /** The generated block: per CPU (newest first), its newest record of each kind. */

@@ -1,8 +1,9 @@
 // Benchmark records and the README tables made from them (bench/records.mjs, bench/tables.mjs): the README's tables
 // are exactly what the committed records give (a stale table fails here); on a fixture record (a short real run,
 // kept in test/fixtures/bench) the tables show medians of the rounds, the ratio against PyTorch's faster input and
-// ONNX Runtime's faster thread count, and name the CPU, the command, the commit and the load; one section per CPU,
-// newest first, from its newest record; a record written now carries what makes it checkable later.
+// ONNX Runtime's faster thread count, and name the CPU, the command, the commit and the load; the browser table
+// (bench/browser.mjs) shows each serving of the page beside Node; one section per CPU, newest first, from its newest
+// record; a record written now carries what makes it checkable later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,37 @@ test('tables from a real record: medians of its rounds, ratios against the faste
   assert.match(block, /`node bench\/compare-torch\.mjs --cells lstm,gru [^`]*` at commit 2ac9843f47b3 \(with uncommitted changes\), 2026-12-02 06:38 UTC; medians of 2 alternating rounds; 1-minute load average 13\.80-14\.99 before the runs/);
   assert.match(block, /\| LSTM 32 \| 74 MiB \| 248 MiB \| 0\.30 \|/);
   assert.match(block, /\| LSTM 32, 2 epochs \| 84\.4 MiB \| 84\.3 MiB \| -0\.1 MiB \| 117\.1 MiB \|/);
+});
+
+test("the browser table: each serving's medians over its rounds and its share of Node's; Chromium, threads and tiles named", async () => {
+  const { loadRecords, renderTables } = await load('tables.mjs');
+  const { median } = await load('common.mjs');
+  const records = loadRecords(fixtures);
+  const record = records.find((r: { kind: string }) => r.kind === 'browser');
+  const block: string = renderTables(records);
+  const section = block.slice(block.indexOf('In a page: '));
+  assert.match(section, new RegExp(`^In a page: Chromium ${record.chromium.replaceAll('.', '\\.')}, the rows run in a Web Worker of a page served with COOP/COEP`));
+  assert.match(section, /`node bench\/browser\.mjs --cells lstm,gru [^`]*` at commit [0-9a-f]{12}[^;]*; medians of 2 alternating rounds; 1-minute load average [\d.]+-[\d.]+ before the runs/);
+  const perRound = (side: string, cell: string, hidden: number, field: string) =>
+    median(record.rounds[side].map((rows: Array<Record<string, number | string>>) => rows.find((r) => r.cell === cell && r.hidden === hidden)![field]));
+  const fmt = (v: number) => Math.round(v).toLocaleString('en-US', { maximumSignificantDigits: 3 });
+  const lines = section.split('\n');
+  const head = lines.find((l) => l.startsWith('| cell |'))!.split('|').map((c) => c.trim());
+  assert.deepEqual(head.slice(3, 6), ['train Node (2 threads)', 'page, isolated (2 threads)', 'page, not isolated (1 thread)']);
+  for (const [cell, hidden] of [['gru', 128], ['lstm', 32]] as const) {
+    const cells = lines.find((l) => l.startsWith(`| ${cell.toUpperCase()} | ${hidden} |`))!.split('|').map((c) => c.trim());
+    const node = perRound('node', cell, hidden, 'trainTokensPerSec');
+    const isolated = perRound('page-isolated', cell, hidden, 'trainTokensPerSec');
+    const open = perRound('page-not-isolated', cell, hidden, 'generateCharsPerSec');
+    const nodeGen = perRound('node', cell, hidden, 'generateCharsPerSec');
+    const gf = perRound('page-isolated', cell, hidden, 'sgemmGflops1Thread'), nodeGf = perRound('node', cell, hidden, 'sgemmGflops1Thread');
+    assert.equal(cells[3], fmt(node));
+    assert.equal(cells[4], `${fmt(isolated)} (${(isolated / node).toFixed(2)}x)`);
+    assert.equal(cells[8], `${fmt(open)} (${(open / nodeGen).toFixed(2)}x)`);
+    assert.equal(cells[10], `${gf.toFixed(1)} (${(gf / nodeGf).toFixed(2)}x)`);
+  }
+  const tiles = (side: string) => [...new Set(record.summaries[side].map((s: { gemm: { tile: string; rowTile: string } }) => `${s.gemm.tile},${s.gemm.rowTile}`))].join(' / ');
+  assert.ok(section.includes(`sgemm register tiles timed at start-up: Node ${tiles('node')}; page, isolated ${tiles('page-isolated')}; page, not isolated ${tiles('page-not-isolated')}.`));
 });
 
 test('one section per CPU, newest first, each from its newest record of a kind', async () => {

@@ -1,8 +1,8 @@
 // `lstm bench` as a library: for every (cell, hidden) row, training tokens/s in the d2l setting, greedy
 // one-at-a-time generation characters/s and the step product's sgemm GFLOP/s, with the training step's FLOP rate
 // as a fraction of the 128-bit SIMD peak measured once at the start. Rows are computed one after the other
-// (never concurrently), so each has the machine to itself as far as this process is concerned.
-import { availableParallelism, loadavg } from 'node:os';
+// (never concurrently), so each has the machine to itself as far as this process is concerned. It runs in Node
+// and in a page's Web Worker (bench/browser.mjs); the process's memory and the load average are Node's only.
 import { D2L, stepProductShape, trainingStepFlops, type BenchCell } from './flops.js';
 import { benchGeneration } from './generation.js';
 import { benchSgemm, measureSimdPeak, type SimdPeak } from './sgemm.js';
@@ -10,7 +10,8 @@ import { benchTraining } from './training.js';
 import { initWasmSync } from '../kernels/wasm/backend.js';
 import { ensureGemmChoice, gemmChoice, setGemmVariant, type GemmChoice } from '../kernels/wasm/gemm-variants.js';
 import { splitChoice, type SplitChoice } from '../kernels/wasm/split-choice.js';
-import { threadPool } from '../kernels/wasm/threads.js';
+import { availableCores, threadPool } from '../kernels/wasm/threads.js';
+import { nodeBuiltin } from '../platform/node.js';
 
 export { BENCH_CELLS, D2L, GATE_COUNT, stepProductShape, trainingStepFlops, type BenchCell, type StepFlops, type StepShape } from './flops.js';
 export { benchGeneration, d2lVocab, BENCH_PREFIX, type GenerationBenchOptions, type GenerationBenchResult } from './generation.js';
@@ -72,8 +73,8 @@ export interface BenchRow {
   simdPeakGflops: number;
   simdPeakGflopsAllThreads: number;
   generateCharsPerSecMedian: number | null;
-  /** Peak resident set of this process so far, MiB (monotonic: includes earlier rows). */
-  maxRssMB: number;
+  /** Peak resident set of this process so far, MiB (monotonic: includes earlier rows); null in a page. */
+  maxRssMB: number | null;
   batch: number;
   steps: number;
   vocab: number;
@@ -88,17 +89,18 @@ export interface BenchRow {
 }
 
 export interface BenchSummary {
-  node: string;
+  /** Node's version; null in a page. */
+  node: string | null;
   cores: number;
   threads: number;
   simdPeakGflops: number;
   simdPeakGflopsAllThreads: number;
   simdPeakMeasuredTogether: boolean;
-  /** Peak resident set of the whole run, MiB. */
-  maxRssMB: number;
-  /** 1-minute load average at the start and at the end of the run. */
-  loadStart: number;
-  loadEnd: number;
+  /** Peak resident set of the whole run, MiB; null in a page. */
+  maxRssMB: number | null;
+  /** 1-minute load average at the start and at the end of the run; null in a page. */
+  loadStart: number | null;
+  loadEnd: number | null;
   seconds: number;
   timing: string;
   /** The sgemm variants: which ran, whether timed at start-up or set, each one's GFLOP/s in that timing. */
@@ -107,9 +109,23 @@ export interface BenchSummary {
   split: SplitChoice;
 }
 
-export function maxRssMB(): number {
-  return process.resourceUsage().maxRSS / 1024; // reported in KiB
+interface NodeProcess {
+  version: string;
+  resourceUsage(): { maxRSS: number };
 }
+
+/** Node's `process`; undefined in a page (where a bundler's stand-in, if any, has no resourceUsage). */
+function nodeProcess(): NodeProcess | undefined {
+  const proc = (globalThis as { process?: Partial<NodeProcess> }).process;
+  return typeof proc?.resourceUsage === 'function' ? (proc as NodeProcess) : undefined;
+}
+
+export function maxRssMB(): number | null {
+  const proc = nodeProcess();
+  return proc === undefined ? null : proc.resourceUsage().maxRSS / 1024; // reported in KiB
+}
+
+const load1 = (): number | null => nodeBuiltin('node:os')?.loadavg()[0] ?? null;
 
 export interface BenchRun {
   peak: SimdPeak;
@@ -121,7 +137,7 @@ export interface BenchRun {
 export async function runBench(options: BenchOptions): Promise<BenchRun> {
   const { cells, hidden, threads, seconds, length = 500, parts = new Set(BENCH_PARTS), batch = D2L.batch, steps = D2L.steps, seed = 0 } = options;
   const t0 = performance.now();
-  const loadStart = loadavg()[0]!;
+  const loadStart = load1();
   const inst = initWasmSync();
   if (options.gemm !== undefined && options.gemm.length > 0) for (const name of options.gemm) setGemmVariant(name);
   else ensureGemmChoice(inst);
@@ -171,15 +187,15 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     }
   }
   const summary: BenchSummary = {
-    node: process.version,
-    cores: availableParallelism(),
+    node: nodeProcess()?.version ?? null,
+    cores: availableCores(),
     threads,
     simdPeakGflops: peak.perThread,
     simdPeakGflopsAllThreads: peak.allThreads,
     simdPeakMeasuredTogether: peak.measuredTogether,
     maxRssMB: maxRssMB(),
     loadStart,
-    loadEnd: loadavg()[0]!,
+    loadEnd: load1(),
     seconds: (performance.now() - t0) / 1000,
     timing: 'best of several timing windows per number (medians beside them)',
     gemm: gemmChoice(),

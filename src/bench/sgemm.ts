@@ -5,12 +5,11 @@
 // add up, so a machine whose "cores" share execution units shows it. sgemm: C (m, n) = A (m, k) B (k, n) with
 // all three resident in wasm memory (no copies), on one thread (the raw kernel) and on the engine's thread pool.
 // Shapes: step product (B, H) by (H, G·H), B = 32.
-import { Worker } from 'node:worker_threads';
 import { initWasmSync, type WasmInstance } from '../kernels/wasm/backend.js';
 import { init } from '../kernels/runtime.js';
 import { ensureGemmChoice } from '../kernels/wasm/gemm-variants.js';
 import { ensureSplitChoice } from '../kernels/wasm/split-choice.js';
-import { threadPool } from '../kernels/wasm/threads.js';
+import { spawnWorker, threadPool } from '../kernels/wasm/threads.js';
 import { stepProductShape, type BenchCell } from './flops.js';
 import { now, timeWindows } from './timing.js';
 
@@ -38,11 +37,13 @@ function bestPeakSeconds(inst: WasmInstance, reps: number): number {
   return best;
 }
 
+// Each worker instantiates the module on the shared memory, says it is ready, waits for the start signal, and
+// writes its best time into the shared block (Node worker threads and Web Workers alike: no reply message).
+// Block: Int32 [0] ready, [1] go, [2] done; Float64 from byte 16: each worker's best seconds.
 const PEAK_WORKER = `
-const { parentPort } = require('node:worker_threads');
-parentPort.once('message', ({ module, memory, control, iters, reps }) => {
+const run = ({ module, memory, control, index, iters, reps }) => {
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const c = new Int32Array(control);
+  const c = new Int32Array(control, 0, 4);
   ex.simdPeak(1000, 0.5);
   Atomics.add(c, 0, 1);
   Atomics.wait(c, 1, 0);
@@ -52,9 +53,20 @@ parentPort.once('message', ({ module, memory, control, iters, reps }) => {
     ex.simdPeak(iters, 0.5);
     best = Math.min(best, performance.now() - t0);
   }
-  parentPort.postMessage(best / 1000);
-});
+  new Float64Array(control, 16)[index] = best / 1000;
+  Atomics.add(c, 2, 1);
+};
+if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', run);
+else self.onmessage = (e) => run(e.data);
 `;
+
+/** Polls the shared block until slot `slot` reaches `count` (asynchronously: the workers need this thread free to start). */
+async function untilCount(c: Int32Array, slot: number, count: number, what: string): Promise<void> {
+  for (let tries = 0; Atomics.load(c, slot) < count; tries++) {
+    if (tries > 3000) throw new Error(`bench: the SIMD peak workers did not ${what} within 30 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** The 128-bit SIMD peak of one thread and of `threads` threads at once. Takes about `seconds` (0.2-0.5 s). */
 export async function measureSimdPeak(threads = 1, seconds = 0.3): Promise<SimdPeak> {
@@ -72,23 +84,18 @@ export async function measureSimdPeak(threads = 1, seconds = 0.3): Promise<SimdP
   }
   if (!inst.shared) return { perThread, allThreads: perThread * threads, threads, measuredTogether: false };
 
-  const control = new SharedArrayBuffer(8);
-  const c = new Int32Array(control);
-  const workers = Array.from({ length: threads - 1 }, () => new Worker(PEAK_WORKER, { eval: true }));
+  const control = new SharedArrayBuffer(16 + 8 * threads);
+  const c = new Int32Array(control, 0, 4);
+  const workers = Array.from({ length: threads - 1 }, () => spawnWorker(PEAK_WORKER)).filter((w) => w !== null);
   try {
-    const results = workers.map((w) => new Promise<number>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    }));
-    for (const w of workers) w.postMessage({ module: inst.module, memory: inst.memory, control, iters: PEAK_ITERS, reps });
-    for (let tries = 0; Atomics.load(c, 0) < workers.length; tries++) {
-      if (tries > 1000) throw new Error('bench: the SIMD peak workers did not start within 10 s');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    if (workers.length < threads - 1) throw new Error('bench: this runtime cannot start worker threads for the SIMD peak');
+    workers.forEach((w, index) => w.postMessage({ module: inst.module, memory: inst.memory, control, index, iters: PEAK_ITERS, reps }));
+    await untilCount(c, 0, workers.length, 'start');
     Atomics.store(c, 1, 1);
     Atomics.notify(c, 1);
     const mine = bestPeakSeconds(inst, reps);
-    const theirs = await Promise.all(results);
+    await untilCount(c, 2, workers.length, 'finish');
+    const theirs = [...new Float64Array(control, 16, workers.length)];
     const allThreads = [mine, ...theirs].reduce((sum, s) => sum + flop / s / 1e9, 0);
     perThread = Math.max(perThread, flop / bestPeakSeconds(inst, reps) / 1e9);
     return { perThread, allThreads, threads, measuredTogether: true };

@@ -161,7 +161,7 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
   const variants = Object.entries(s.gemm.gflops).map(([name, g]) => `${name} ${g.toFixed(1)}`).join(', ');
   write([
     `sgemm: tile ${s.gemm.tile}, row tile ${s.gemm.rowTile} (${s.gemm.how}${variants === '' ? '' : ` in ${s.gemm.ms.toFixed(0)} ms: ${variants} GFLOP/s`}); products under ${s.split.minParallelMacs.toLocaleString('en-US')} multiply-adds on one thread (${s.split.how})`,
-    `peak resident memory: ${s.maxRssMB.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart.toFixed(2)} at the start, ${s.loadEnd.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s`,
+    `peak resident memory: ${s.maxRssMB?.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart?.toFixed(2)} at the start, ${s.loadEnd?.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s`,
     'numbers are the best of several timing windows; "of peak" = train GF/s / (peak per thread x threads)',
   ].join('\n') + '\n');
   return 0;

@@ -63,7 +63,7 @@ if (typeof require === 'function') require('node:worker_threads').parentPort.onc
 else self.onmessage = (e) => start(e.data);
 `;
 
-interface AnyWorker {
+export interface AnyWorker {
   postMessage(message: unknown): void;
   terminate(): unknown;
   unref?(): void;
@@ -77,12 +77,16 @@ export function availableCores(): number {
   return nav?.hardwareConcurrency ?? 1;
 }
 
-function spawnWorker(): AnyWorker | null {
+/**
+ * A worker running `source` (a classic script that takes its first message from parentPort in Node, from
+ * self.onmessage elsewhere): a Node worker thread, or a Web Worker from a blob URL; null where there are none.
+ */
+export function spawnWorker(source: string = WORKER_SOURCE): AnyWorker | null {
   const threads = nodeBuiltin('node:worker_threads');
-  if (threads !== undefined) return new threads.Worker(WORKER_SOURCE, { eval: true });
+  if (threads !== undefined) return new threads.Worker(source, { eval: true });
   const g = globalThis as { Worker?: new (url: string) => AnyWorker; Blob?: new (parts: string[], o: { type: string }) => unknown; URL?: { createObjectURL(b: unknown): string } };
   if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
-  return new g.Worker(g.URL.createObjectURL(new g.Blob([WORKER_SOURCE], { type: 'text/javascript' })));
+  return new g.Worker(g.URL.createObjectURL(new g.Blob([source], { type: 'text/javascript' })));
 }
 
 /**
