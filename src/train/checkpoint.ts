@@ -3,21 +3,19 @@
 // under `training.state.<h|c>`; `__metadata__` holds one JSON string `lstm-ts` with the model config, text
 // settings, vocabulary, optimizer hyperparameters and training progress. Loading validates all of it up front,
 // with one-line errors that name the file and the problem, before anything is handed back.
-import { Tensor, shapeString } from '../core/tensor.js';
-import { Vocab, type VocabJSON } from '../data/vocab.js';
-import { decodeSafetensors, encodeSafetensors, writeSafetensors, type TensorDict } from '../io/safetensors.js';
+import { MAX_STATE, MAX_WEIGHT } from '../core/limits.js';
+import { Tensor } from '../core/tensor.js';
+import type { Vocab, VocabJSON } from '../data/vocab.js';
+import { encodeSafetensors, writeSafetensors, type TensorDict } from '../io/safetensors.js';
+import { checkValues } from '../io/tensor-spec.js';
 import type { RNNModel } from '../nn/rnn-model.js';
-import type { Hyper, OptimizerState } from '../optim/optimizer.js';
+import type { Hyper } from '../optim/optimizer.js';
 import { validateTextSettings, type TextSettings } from './corpus.js';
-import { buildModel, shortModelName, validateModelConfig, type ModelConfig } from './model-config.js';
-import { makeOptimizer, resolveTrainOptions } from './options.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, METADATA_KEY, OPTIMIZER_PREFIX, STATE_PREFIX, decodeCheckpoint } from './checkpoint-load.js';
+import { validateModelConfig, type ModelConfig } from './model-config.js';
 import type { Trainer, TrainerProgress, TrainerSnapshot } from './trainer.js';
 
-export const CHECKPOINT_FORMAT = 'lstm-ts/checkpoint';
-export const CHECKPOINT_VERSION = 1;
-const METADATA_KEY = 'lstm-ts';
-const OPTIMIZER_PREFIX = 'optimizer.';
-const STATE_PREFIX = 'training.state.';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, decodeCheckpoint };
 
 export interface CheckpointMetadata {
   format: typeof CHECKPOINT_FORMAT;
@@ -73,13 +71,26 @@ export function checkpointContents(input: CheckpointInput): { tensors: TensorDic
   if (input.model.vocabSize !== config.vocabSize) {
     throw new Error(`saveCheckpoint: the model has vocabSize ${input.model.vocabSize} but its config says ${config.vocabSize}`);
   }
+  // What the loader would refuse is not written: a diverged model never replaces the last good checkpoint.
+  const refuse = (why: string): never => {
+    throw new Error(`saveCheckpoint: not saving: ${why}`);
+  };
   const tensors: TensorDict = {};
-  for (const [name, p] of input.model.namedParameters()) tensors[name] = new Tensor(p.data.slice(), p.shape);
+  for (const [name, p] of input.model.namedParameters()) {
+    checkValues(name, p.data, { bound: MAX_WEIGHT, role: 'weight' }, refuse);
+    tensors[name] = new Tensor(p.data.slice(), p.shape);
+  }
   const snapshot = input.trainer?.snapshot() ?? null;
   if (snapshot !== null) {
-    for (const [name, buf] of Object.entries(snapshot.optimizer.buffers)) tensors[OPTIMIZER_PREFIX + name] = new Tensor(buf, [buf.length]);
+    for (const [name, buf] of Object.entries(snapshot.optimizer.buffers)) {
+      checkValues(OPTIMIZER_PREFIX + name, buf, { bound: MAX_STATE, role: 'optimizer state' }, refuse);
+      tensors[OPTIMIZER_PREFIX + name] = new Tensor(buf, [buf.length]);
+    }
     const names = input.model.rnn.stateNames;
-    snapshot.carried?.forEach((t, k) => (tensors[STATE_PREFIX + names[k]!] = t));
+    snapshot.carried?.forEach((t, k) => {
+      checkValues(STATE_PREFIX + names[k]!, t.data, { bound: MAX_STATE, role: 'carried state' }, refuse);
+      tensors[STATE_PREFIX + names[k]!] = t;
+    });
   }
   const metadata: CheckpointMetadata = {
     format: CHECKPOINT_FORMAT,
@@ -105,151 +116,8 @@ export async function saveCheckpoint(path: string, input: CheckpointInput): Prom
   await writeSafetensors(path, tensors, metadata);
 }
 
+/** Reads a regular file no larger than the memory budget (io/files.ts), then decodes it (checkpoint-load.ts). */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
-  const fs = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`checkpoint not found: ${path}`);
-    if (code === 'EISDIR') throw new Error(`checkpoint path is a directory, not a file: ${path}`);
-    throw new Error(`cannot read checkpoint ${path}: ${(err as Error).message}`);
-  }
-  return decodeCheckpoint(bytes, path);
-}
-
-/** Parses and validates checkpoint bytes; `source` names the file in errors. */
-export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
-  const fail = (why: string): never => {
-    throw new Error(`${source}: ${why}`);
-  };
-  let decoded: ReturnType<typeof decodeSafetensors>;
-  try {
-    decoded = decodeSafetensors(bytes, source);
-  } catch (err) {
-    const why = (err as Error).message.replace(/^".*?" is not a safetensors file: /s, '');
-    throw new Error(`${source} is not an lstm-ts checkpoint: not a safetensors file (${why})`);
-  }
-  const { tensors } = decoded;
-  const raw = decoded.metadata[METADATA_KEY];
-  if (raw === undefined) {
-    const hint = 'plain weights can be read with readSafetensors';
-    throw new Error(`${source} is not an lstm-ts checkpoint: it is a safetensors file without "${METADATA_KEY}" metadata (${hint})`);
-  }
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(raw) as Record<string, unknown>;
-  } catch (err) {
-    return fail(`the "${METADATA_KEY}" metadata is not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof meta !== 'object' || meta === null) return fail(`the "${METADATA_KEY}" metadata must be a JSON object`);
-  if (meta.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${source} is not an lstm-ts checkpoint: metadata format is ${JSON.stringify(meta.format)}, expected '${CHECKPOINT_FORMAT}'`);
-  }
-  if (meta.version !== CHECKPOINT_VERSION) {
-    fail(`checkpoint version ${JSON.stringify(meta.version)} is not supported (this lstm-ts reads version ${CHECKPOINT_VERSION})`);
-  }
-  const config = validateModelConfig(meta.model, `${source}: model config`);
-  const text = validateTextSettings(meta.text, `${source}: text settings`);
-  let vocab: Vocab;
-  try {
-    vocab = Vocab.fromJSON(meta.vocab);
-  } catch (err) {
-    return fail(`bad vocabulary (${(err as Error).message})`);
-  }
-  if (vocab.size !== config.vocabSize) fail(`the vocabulary has ${vocab.size} tokens but the model config says vocabSize ${config.vocabSize}`);
-
-  const model = buildModel(config);
-  const says = `checkpoint says ${shortModelName(config)}${config.embeddingDim === undefined ? '' : ` with embeddingDim ${config.embeddingDim}`}`;
-  const expected = new Set<string>();
-  for (const [name, param] of model.namedParameters()) {
-    expected.add(name);
-    const t = tensors[name];
-    if (t === undefined) fail(`${says} but has no tensor ${name}`);
-    if (t!.shape.length !== param.shape.length || t!.shape.some((d, k) => d !== param.shape[k])) {
-      fail(`${says} but tensor ${name} is ${shapeString(t!.shape)}, expected ${shapeString(param.shape)}`);
-    }
-  }
-  const extra = Object.keys(tensors).filter((n) => !expected.has(n) && !n.startsWith(OPTIMIZER_PREFIX) && !n.startsWith(STATE_PREFIX));
-  if (extra.length > 0) fail(`${says} but has unexpected tensor${extra.length > 1 ? 's' : ''} ${listSome(extra)}`);
-
-  const training = decodeTraining(meta, tensors, model, fail);
-  for (const [name, param] of model.namedParameters()) param.data.set(tensors[name]!.data);
-  const corpus = isRecord(meta.corpus) ? (meta.corpus as unknown as CorpusInfo) : null;
-  return { config, text, vocab, model, training, corpus, metadata: meta as unknown as CheckpointMetadata };
-}
-
-function listSome(names: string[]): string {
-  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Optimizer state and training progress, checked against the model they must drive. */
-function decodeTraining(meta: Record<string, unknown>, tensors: TensorDict, model: RNNModel, fail: (why: string) => never): TrainerSnapshot | null {
-  const { optimizer, training } = meta;
-  if (training === null || training === undefined) return null;
-  if (!isRecord(training)) return fail('"training" must be an object or null');
-  if (!isRecord(optimizer)) return fail('the checkpoint has training progress but no optimizer state');
-  const nonNegativeInt = (key: string): number => {
-    const v = training[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`training.${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const [epoch, step, batch] = [nonNegativeInt('epoch'), nonNegativeInt('step'), nonNegativeInt('batch')];
-  let options: TrainerProgress['options'];
-  try {
-    options = resolveTrainOptions(training.options as Partial<TrainerProgress['options']>, 'training options');
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (!Array.isArray(training.history)) fail('training.history must be an array');
-  const random = training.random;
-  const isWords = (w: unknown): boolean => Array.isArray(w) && w.length === 4 && w.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff);
-  if (!isRecord(random) || !isWords(random.data) || !isWords(random.dropout)) fail('training.random must hold the data and dropout generator states (4 words each)');
-  const partial = training.partial;
-  if (partial !== null && !(isRecord(partial) && ['lossSum', 'tokens', 'seconds'].every((k) => typeof partial[k] === 'number'))) {
-    fail('training.partial must be null or {lossSum, tokens, seconds}');
-  }
-  if (batch > 0 && partial === null) fail(`training.batch is ${batch} (mid-epoch) but training.partial is null`);
-
-  const buffers: OptimizerState['buffers'] = {};
-  for (const [name, t] of Object.entries(tensors)) if (name.startsWith(OPTIMIZER_PREFIX)) buffers[name.slice(OPTIMIZER_PREFIX.length)] = t.data;
-  const optimizerState: OptimizerState = { kind: optimizer.kind as string, hyper: optimizer.hyper as Hyper, step: optimizer.step as number, buffers };
-  if (!isRecord(optimizerState.hyper)) fail('optimizer.hyper must be an object');
-  try {
-    // A throwaway optimizer over the same parameters runs every check loadStateDict has, changing nothing.
-    makeOptimizer(model.parameters(), options).loadStateDict(optimizerState);
-  } catch (err) {
-    return fail(`optimizer state does not fit the model: ${(err as Error).message}`);
-  }
-
-  const names = model.rnn.stateNames;
-  const present = names.filter((n) => tensors[STATE_PREFIX + n] !== undefined);
-  let carried: Tensor[] | null = null;
-  if (present.length > 0) {
-    const want = [model.rnn.numDirections * model.rnn.numLayers, options.batchSize, model.rnn.hiddenSize];
-    carried = names.map((n) => {
-      const t = tensors[STATE_PREFIX + n];
-      if (t === undefined) return fail(`carried state has ${present.join(', ')} but not ${n}`);
-      if (t.shape.length !== 3 || t.shape.some((d, k) => d !== want[k])) fail(`carried state ${n} is ${shapeString(t.shape)}, expected ${shapeString(want)}`);
-      return t;
-    });
-  }
-  if (batch > 0 && options.sampling === 'sequential' && carried === null) {
-    fail(`training stopped mid-epoch (batch ${batch}) with sequential sampling but the carried state tensors are missing`);
-  }
-  const progress: TrainerProgress = {
-    epoch,
-    step,
-    batch,
-    history: training.history as TrainerProgress['history'],
-    options,
-    random: random as TrainerProgress['random'],
-    partial: partial as TrainerProgress['partial'],
-  };
-  return { progress, optimizer: optimizerState, carried };
+  const { readFileChecked } = await import('../io/files.js');
+  return decodeCheckpoint(await readFileChecked(path, 'checkpoint'), path);
 }

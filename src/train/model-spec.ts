@@ -1,0 +1,83 @@
+// What a language model of a given config is made of, known from the config alone (nothing is built): the
+// tensors under their namedParameters() names with their shapes, and the memory the model takes to run or train.
+// Loaders compare a file's header with `languageModelTensors` before allocating anything, and every path that
+// builds or trains a model from a file or a flag calls `assertModelFits` first. Another task (forecast, classify)
+// supplies its own tensor list and reuses the rest (io/tensor-spec.ts, io/memory.ts).
+// Shapes: W_g (I, H), U_g (H, H), b_g (1, H) per gate g and layer; decoder (H, V) and (1, V); embedding (V, E).
+import { MAX_STATE, MAX_WEIGHT } from '../core/limits.js';
+import { assertArrayLength, assertFitsInMemory } from '../io/memory.js';
+import type { TensorSpec } from '../io/tensor-spec.js';
+import { GRU_LAYOUT, LSTM_LAYOUT, rnnLayout, type TorchLayout } from '../nn/torch-layout.js';
+import type { CellKind, ModelConfig } from './model-config.js';
+
+/** The gates of each cell kind and their parameter names, from the one table the PyTorch mapping uses. */
+export function cellLayout(cell: CellKind): TorchLayout {
+  return cell === 'lstm' ? LSTM_LAYOUT : cell === 'gru' ? GRU_LAYOUT : rnnLayout('tanh');
+}
+
+/** Every parameter of the model `config` describes, as RNNModel.namedParameters() names it; float32 weights. */
+export function languageModelTensors(config: ModelConfig): TensorSpec[] {
+  const { hiddenSize: H, numLayers, vocabSize: V, embeddingDim: E } = config;
+  const weight = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtypes: ['F32'], bound: MAX_WEIGHT, role: 'weight' });
+  const specs: TensorSpec[] = [];
+  if (E !== undefined) specs.push(weight('embedding.weight', [V, E]));
+  const { gates } = cellLayout(config.cell);
+  for (let l = 0; l < numLayers; l++) {
+    const I = l === 0 ? (E ?? V) : H;
+    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.W}`, [I, H]));
+    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.U}`, [H, H]));
+    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.b}`, [1, H]));
+    for (const g of gates) if (g.bHidden !== undefined) specs.push(weight(`rnn.l${l}.${g.bHidden}`, [1, H]));
+  }
+  specs.push(weight('decoder.weight', [H, V]), weight('decoder.bias', [1, V]));
+  return specs;
+}
+
+/** The hidden state carried between minibatches (sequential sampling), as `training.state.<name>`: (L, B, H). */
+export function carriedStateTensors(config: ModelConfig, batchSize: number, prefix: string): TensorSpec[] {
+  const names = config.cell === 'lstm' ? ['h', 'c'] : ['h'];
+  return names.map((n) => ({ name: prefix + n, shape: [config.numLayers, batchSize, config.hiddenSize], dtypes: ['F32'], bound: MAX_STATE, role: 'carried state' }));
+}
+
+/** How a model is used, for the memory estimate: inference over minibatches, or training with an optimizer. */
+export interface ModelUse {
+  batchSize: number;
+  numSteps: number;
+  /** Optimizer buffers per parameter: 2 for Adam, 1 for SGD with momentum, 0 for plain SGD; undefined: no training. */
+  optimizerBuffers?: number;
+}
+
+const GATES: Readonly<Record<CellKind, number>> = { lstm: 4, gru: 3, rnn: 1 };
+
+/**
+ * Bytes the model takes, about: float32 parameters (and, training, their gradients and optimizer buffers) plus the
+ * activations of one minibatch: per step, row and layer the gates and states (G + 4)·H, kept for backward when
+ * training; the input (one-hot V or embedding E) and the logits V, with their gradients when training.
+ */
+export function estimateModelBytes(config: ModelConfig, use: ModelUse = { batchSize: 1, numSteps: 1 }): number {
+  const { hiddenSize: H, numLayers: L, vocabSize: V, embeddingDim: E } = config;
+  const G = GATES[config.cell];
+  const params = languageModelTensors(config).reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0);
+  const training = use.optimizerBuffers !== undefined;
+  const copies = training ? 2 + use.optimizerBuffers! : 1;
+  const rows = use.batchSize * use.numSteps;
+  const activations = rows * (L * (G + 4) * H + (E ?? V) + V) * (training ? 2 : 1);
+  return 4 * (params * copies + activations);
+}
+
+/**
+ * Refuses, in one line naming the model and how much it needs, a model this machine (or page) cannot hold, or
+ * one whose largest tensor no array can hold; `what` leads the message ("--hidden 99999 --layers 2").
+ */
+export function assertModelFits(config: ModelConfig, use: ModelUse | undefined, what: string): void {
+  const { hiddenSize: H, vocabSize: V, embeddingDim: E } = config;
+  const rows = use === undefined ? 1 : use.batchSize * use.numSteps;
+  const largest = Math.max((E ?? V) * H, H * H, H * V, V * (E ?? 1), rows * V, rows * 4 * H);
+  assertArrayLength(largest, `${what}: its largest tensor`);
+  assertFitsInMemory(estimateModelBytes(config, use), what);
+}
+
+/** Optimizer buffers per parameter for the memory estimate. */
+export function optimizerBufferCount(optimizer: string, momentum: number): number {
+  return optimizer === 'adam' ? 2 : momentum !== 0 ? 1 : 0;
+}
