@@ -6,7 +6,7 @@
 // removed at the next save of the same file. Errors name the user's file, never the temp file.
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { assertFitsInMemory, formatBytes, memoryBudget } from './memory.js';
+import { assertFitsInMemory, formatBytes } from './memory.js';
 
 /** Why a read or write failed, in words, for the common error codes. */
 export function describeFsError(err: unknown): string {

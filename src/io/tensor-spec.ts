@@ -4,7 +4,6 @@
 // before anything is allocated, and `checkValues` refuses NaN, ±Inf and magnitudes past the bound, naming the
 // tensor and the element. Writers run `checkValues` too, so what is saved will load again.
 import { shapeString, type Data } from '../core/tensor.js';
-import { ITEM_SIZE } from './safetensors-header.js';
 
 export interface TensorSpec {
   name: string;
@@ -81,15 +80,18 @@ export function checkValues(name: string, data: Data, spec: Pick<TensorSpec, 'bo
   }
 }
 
-/** The largest |value| relative to the bound: <= 1 when every value is within it, NaN if any is NaN. */
-export function boundRatio(data: Data, bound: number): number {
-  let worst = 0;
-  for (let k = 0; k < data.length; k++) {
-    const r = Math.abs(data[k]!) / bound;
-    if (!(r <= worst)) worst = Number.isNaN(r) ? NaN : r;
-    if (Number.isNaN(worst)) return NaN;
+/** The first value among `named` arrays that checkValues would refuse, described ("w holds NaN at element 3"), or null. */
+export function firstOutOfBounds(named: Iterable<readonly [string, Data]>, spec: Pick<TensorSpec, 'bound' | 'role'>): string | null {
+  let found: string | null = null;
+  const note = (why: string): never => {
+    found = why;
+    throw note;
+  };
+  try {
+    for (const [name, data] of named) checkValues(name, data, spec, note);
+  } catch (err) {
+    if (err !== note) throw err;
   }
-  return worst;
+  return found;
 }
 
-export { ITEM_SIZE };

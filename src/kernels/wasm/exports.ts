@@ -43,8 +43,8 @@ export interface WasmExports {
   // Optimizers (assembly/optim.ts)
   sumSquares(n: number, g: number): number;
   scaleInPlace(n: number, g: number, c: number): void;
-  sgdUpdate(n: number, p: number, g: number, buf: number, lr: number, mu: number, wd: number, nesterov: number): void;
-  adamUpdate(n: number, p: number, g: number, m: number, v: number, stepSize: number, sqrtBc2: number, beta1: number, beta2: number, eps: number, shrink: number, l2: number): void;
+  sgdUpdate(n: number, p: number, g: number, buf: number, lr: number, mu: number, wd: number, nesterov: number, wScale: number, sScale: number): number;
+  adamUpdate(n: number, p: number, g: number, m: number, v: number, stepSize: number, sqrtBc2: number, beta1: number, beta2: number, eps: number, shrink: number, l2: number, wScale: number, sScale: number): number;
   // Benchmarks (assembly/peak.ts)
   simdPeak(iters: number, seed: number): number;
   clockLoop(iters: number, y: number, z: number): number;
