@@ -107,6 +107,14 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
   const { availableCores } = await import('../kernels/wasm/threads.js');
   const { probeWasm } = await import('../kernels/wasm/probe.js');
   if (!probeWasm().simd) throw new Error('lstm bench needs WebAssembly SIMD, which this runtime does not have');
+  // Each row trains a model of its hidden size: refuse one this machine cannot hold before the first row runs.
+  const { assertModelFits } = await import('../train/model-spec.js');
+  for (const cell of flags.cells) {
+    for (const hidden of flags.hidden) {
+      const config = { cell, hiddenSize: hidden, numLayers: 1, dropout: 0, vocabSize: 28, seed: flags.seed };
+      assertModelFits(config, { batchSize: flags.batch, numSteps: flags.steps, optimizerBuffers: 0 }, `bench --cells ${cell} --hidden ${hidden} --batch ${flags.batch} --steps ${flags.steps}`);
+    }
+  }
   const threads = flags.threads ?? availableCores();
   const write = (text: string): boolean => process.stdout.write(text);
   const json = flags.json === true;

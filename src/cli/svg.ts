@@ -1,7 +1,7 @@
 // The perplexity curve written next to a checkpoint: train (and validation, when there is a split) perplexity
 // per epoch, drawn by Apache ECharts' server-side SVG renderer (no browser, no canvas). ECharts is imported
 // only here and only when a chart is written, so `lstm --help` and failing commands stay quick to start.
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files.js';
 import type { EpochStats } from '../train/index.js';
 
 /** model.lstm.safetensors -> model.lstm.perplexity.svg; any other name gets .perplexity.svg appended. */
@@ -27,7 +27,10 @@ export async function perplexitySvg(history: readonly EpochStats[], options: Cha
   const valid = history.filter((s) => s.valPerplexity !== null).map((s) => [s.epoch, s.valPerplexity!]);
   const values = [...train, ...valid].map(([, p]) => p!).filter((p) => Number.isFinite(p));
   // Early epochs can sit orders of magnitude above the end of the run; a log axis keeps the end readable.
-  const logScale = values.length > 0 && Math.max(...values) / Math.min(...values) > 20;
+  // A loop, not Math.max(...values): a spread of a long history (60K+ epochs) overflows the call stack.
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const p of values) [lo, hi] = [Math.min(lo, p), Math.max(hi, p)];
+  const logScale = values.length > 0 && hi / lo > 20;
   const showSymbol = history.length <= 30;
   const series = [{ name: 'train', type: 'line' as const, data: train, showSymbol, color: '#1f77b4' }];
   if (valid.length > 0) series.push({ name: 'validation', type: 'line' as const, data: valid, showSymbol, color: '#ff7f0e' });
@@ -50,10 +53,7 @@ export async function perplexitySvg(history: readonly EpochStats[], options: Cha
   }
 }
 
-/** Writes the chart through a temporary file and a rename, so a reader never sees half a file. */
+/** Writes the chart atomically (io/files.ts), so a reader never sees half a file and no temp file is left. */
 export async function writePerplexityChart(path: string, history: readonly EpochStats[], options: ChartOptions): Promise<void> {
-  const svg = await perplexitySvg(history, options);
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, svg, 'utf8');
-  await rename(temp, path);
+  await writeFileAtomic(path, await perplexitySvg(history, options));
 }

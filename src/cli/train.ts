@@ -28,8 +28,8 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
   if (flags.threads !== undefined) setThreads(flags.threads);
-  checkOutPath(flags.out, flags.resume, flags.force);
-  const corpus = loadText(flags.data);
+  checkOutPath(flags.out, flags.resume, flags.force, flags.data);
+  const corpus = loadText(flags.data, flags.maxDataSize);
   if (flags.resume) await checkResumable(plan, corpus);
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
@@ -50,7 +50,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     onStart: (start) => {
       checkEnoughText(start, plan);
       savedEpoch = flags.resume ? start.trainer.epoch : null;
-      prefix = flags.sampleLength > 0 ? samplePrefix(flags.prefix, corpus.text, start.trainer.options.numSteps, plan.text, start.vocab) : null;
+      prefix = flags.sampleLength > 0 ? samplePrefix(flags.prefix, corpus.head(4000), start.trainer.options.numSteps, plan.text, start.vocab) : null;
       reporter.start({
         corpus: corpus.source, builtin: corpus.builtin, textSettings: `${plan.text.tokens}, preprocess ${plan.text.preprocess}`,
         tokens: start.trainTokens + start.validTokens, trainTokens: start.trainTokens, validTokens: start.validTokens, vocabSize: start.vocab.size,
@@ -149,7 +149,7 @@ function checkEnoughText(start: RunStart, plan: TrainPlan): void {
 }
 
 /** The given --prefix (checked against the vocabulary now, not after training), or the text's first tokens. */
-function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: TextSettings, vocab: Vocab): string {
+function samplePrefix(given: string | undefined, head: string, numSteps: number, settings: TextSettings, vocab: Vocab): string {
   const asTyped = { ...settings, preprocess: 'none' as const };
   if (given !== undefined) {
     const tokens = textToTokens(given, asTyped);
@@ -164,8 +164,8 @@ function samplePrefix(given: string | undefined, text: string, numSteps: number,
   }
   // A few tokens of context, as a user would type: ten characters or three words (never more than a window).
   const count = Math.min(settings.tokens === 'char' ? 10 : 3, numSteps);
-  const head = textToTokens(text.slice(0, 4000), settings).slice(0, count).filter((t) => vocab.has(t));
-  return head.length > 0 ? detokenize(head, settings.tokens) : vocab.tokenAt(vocab.size - 1);
+  const first = textToTokens(head, settings).slice(0, count).filter((t) => vocab.has(t));
+  return first.length > 0 ? detokenize(first, settings.tokens) : vocab.tokenAt(vocab.size - 1);
 }
 
 function describeTraining(start: RunStart, engine: string): string {

@@ -1,34 +1,110 @@
 // A strict reader for corpus files on disk (Node only: it uses node:fs). Kept apart from text.ts so that the
 // tokenizers stay importable in a browser bundle without pulling in a Node built-in.
+// Hostile files: only regular files (a FIFO, device or directory is a one-line error; a FIFO is never waited on),
+// no larger than a limit the caller can raise, checked once through at open (NUL bytes, invalid UTF-8, empty,
+// whitespace only), then read in pieces whenever the text is needed, so memory follows what is used.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { TextPieces } from './text-source.js';
 
-import { readFileSync } from 'node:fs';
+/** The default size limit of a corpus file: 64 MiB of text tokenizes into about a gigabyte at most. */
+export const DEFAULT_MAX_CORPUS_BYTES = 64 * 2 ** 20;
+
+export interface CorpusFileOptions {
+  /** Refuse larger files (default DEFAULT_MAX_CORPUS_BYTES). */
+  maxBytes?: number;
+  /** How the caller raises the limit, for the error ("--max-data-size"). */
+  raiseWith?: string;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+function mib(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/** A checked corpus file whose text is read again, piece by piece, on every `pieces()`. */
+export class CorpusFile implements TextPieces {
+  /** `chars`: the text's length in UTF-16 units, found by the check at open. */
+  private constructor(readonly path: string, readonly chars: number) {}
+
+  /** Opens and checks the file (one streaming pass); errors are one line naming the path. */
+  static open(path: string, options: CorpusFileOptions = {}): CorpusFile {
+    const file = new CorpusFile(path, 0);
+    let visible = false;
+    let total = 0;
+    for (const piece of file.read(options)) {
+      total += piece.length;
+      if (!visible && piece.trim().length > 0) visible = true;
+    }
+    if (total === 0) throw new Error(`corpus file is empty: ${path}`);
+    if (!visible) throw new Error(`corpus file contains only whitespace: ${path}`);
+    return new CorpusFile(path, total);
+  }
+
+  pieces(): Generator<string> {
+    return this.read({ maxBytes: Infinity });
+  }
+
+  /** Pieces ending at '\n' (BOM dropped, '\r\n' and '\r' made '\n'), checked for NUL bytes and UTF-8 as they come. */
+  private *read(options: CorpusFileOptions): Generator<string> {
+    const { path } = this;
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new Error(`corpus file not found: ${path}`);
+      throw new Error(`cannot read corpus file ${path}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isDirectory()) throw new Error(`corpus path is a directory, not a file: ${path}`);
+      if (!stat.isFile()) throw new Error(`corpus file ${path} is ${stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file'}, not a regular file`);
+      const limit = options.maxBytes ?? DEFAULT_MAX_CORPUS_BYTES;
+      if (stat.size > limit) {
+        const raise = options.raiseWith === undefined ? '' : `; raise the limit with ${options.raiseWith}`;
+        throw new Error(`corpus file ${path} is ${mib(stat.size)}, over the limit of ${mib(limit)}${raise}`);
+      }
+      const decoder = new TextDecoder('utf-8', { fatal: true });
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      let offset = 0;
+      let carry = '';
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, offset);
+        const chunk = buffer.subarray(0, n);
+        const nul = chunk.indexOf(0);
+        if (nul >= 0) throw new Error(`corpus file looks binary (NUL byte at offset ${offset + nul}): ${path}`);
+        let text: string;
+        try {
+          text = decoder.decode(chunk, { stream: n > 0 });
+        } catch {
+          throw new Error(`corpus file is not valid UTF-8 text: ${path}`);
+        }
+        offset += n;
+        carry += text;
+        // Cut after the last '\n'; a '\r' at the very end waits, as it may be the first half of '\r\n'.
+        const cut = n === 0 ? carry.length : carry.lastIndexOf('\n') + 1;
+        if (cut > 0) {
+          const piece = carry.slice(0, cut).replace(/\r\n?/g, '\n');
+          carry = carry.slice(cut);
+          if (piece.length > 0) yield piece;
+        }
+        if (n === 0) return;
+        if (offset > limit) throw new Error(`corpus file ${path} grew past the limit of ${mib(limit)} while it was read`);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
 
 /**
- * Reads a UTF-8 text corpus. Fails with a one-line error naming the path when the file is
- * missing, is a directory, is empty, or looks binary (NUL bytes, or bytes that are not valid
- * UTF-8) — training on such a file would silently learn garbage. A leading BOM is dropped and
- * line endings are normalised to '\n' (as Python's text mode does for d2l).
+ * Reads a UTF-8 text corpus whole. Fails with a one-line error naming the path when the file is missing, is not a
+ * regular file, is larger than the limit, is empty, or looks binary (NUL bytes, or bytes that are not valid
+ * UTF-8) — training on such a file would silently learn garbage. A leading BOM is dropped and line endings are
+ * normalised to '\n' (as Python's text mode does for d2l). Large texts are better read with `CorpusFile.open`.
  */
-export function readCorpusFile(path: string): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`corpus file not found: ${path}`);
-    if (code === 'EISDIR') throw new Error(`corpus path is a directory, not a file: ${path}`);
-    throw new Error(`cannot read corpus file ${path}: ${(err as Error).message}`);
-  }
-  if (bytes.length === 0) throw new Error(`corpus file is empty: ${path}`);
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new Error(`corpus file looks binary (NUL byte at offset ${nul}): ${path}`);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`corpus file is not valid UTF-8 text: ${path}`);
-  }
-  text = text.replace(/\r\n?/g, '\n');
-  if (text.trim().length === 0) throw new Error(`corpus file contains only whitespace: ${path}`);
-  return text;
+export function readCorpusFile(path: string, options: CorpusFileOptions = {}): string {
+  const file = CorpusFile.open(path, options);
+  return [...file.pieces()].join('');
 }

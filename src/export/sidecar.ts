@@ -4,6 +4,7 @@
 // and fails with one line naming the file and the field; unknown top-level keys (a trainer's notes) are kept.
 import { Vocab, type VocabJSON } from '../data/vocab.js';
 import type { Checkpoint } from '../train/checkpoint.js';
+import { parseHistory } from '../train/checkpoint-load.js';
 import { validateTextSettings, type TextSettings } from '../train/corpus.js';
 import { validateModelConfig, type ModelConfig } from '../train/model-config.js';
 import { resolveTrainOptions, type TrainOptions } from '../train/options.js';
@@ -126,6 +127,7 @@ export function parseSidecar(json: string, source: string): { sidecar: Sidecar; 
     if (!isRecord(p) || !count(p.epoch) || !count(p.step) || !Array.isArray(p.history)) {
       fail('progress must be null or {epoch, step, history} with non-negative integer epoch and step');
     }
+    parseHistory((p as Record<string, unknown>).history, (why) => fail(why.replace(/^training\./, 'progress.')));
     progress = p as unknown as SidecarProgress;
   }
   const sidecar: Sidecar = { ...(raw as Record<string, unknown>), model, text, vocab: vocab.toJSON(), training, progress } as Sidecar;

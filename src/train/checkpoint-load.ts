@@ -211,7 +211,7 @@ function parseTraining(meta: Record<string, unknown>, corpus: CorpusInfo | null,
 }
 
 /** The per-epoch records: numbers where numbers belong (a chart and a resumed run read them). */
-function parseHistory(history: unknown, fail: Fail): TrainerProgress['history'] {
+export function parseHistory(history: unknown, fail: Fail): TrainerProgress['history'] {
   if (!Array.isArray(history)) return fail('training.history must be an array');
   const numbers = ['epoch', 'loss', 'perplexity', 'tokensPerSec', 'seconds', 'lr'];
   history.forEach((h, k) => {

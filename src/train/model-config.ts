@@ -7,6 +7,7 @@ import { LSTM } from '../nn/lstm.js';
 import { RNN, type Nonlinearity } from '../nn/rnn.js';
 import { RNNModel } from '../nn/rnn-model.js';
 import type { Recurrent } from '../nn/recurrent.js';
+import { assertModelFits } from './model-spec.js';
 
 export type CellKind = 'lstm' | 'gru' | 'rnn';
 
@@ -89,9 +90,10 @@ function decoderSeed(seed: number): number {
   return (seed + 0x9e3779b9) >>> 0;
 }
 
-/** Validates `config` and builds the model it describes, in training mode. */
+/** Validates `config` and builds the model it describes, in training mode; refuses one that cannot fit in memory. */
 export function buildModel(config: ModelConfig): RNNModel {
   const c = validateModelConfig(config);
+  assertModelFits(c, undefined, `the model (${shortModelName(c)}, vocabulary ${c.vocabSize}${c.embeddingDim === undefined ? '' : `, embedding ${c.embeddingDim}`})`);
   const layerOptions = {
     inputSize: c.embeddingDim ?? c.vocabSize,
     hiddenSize: c.hiddenSize,
