@@ -45,17 +45,17 @@ export interface TorchImportSources {
  * rnn.weight_ih_l{k} (G·H, I), rnn.weight_hh_l{k} (G·H, H), rnn.bias_ih_l{k} and rnn.bias_hh_l{k} (G·H),
  * linear.weight (V, H), linear.bias (V), embedding.weight (V, E); any float dtype (PyTorch may save halves).
  */
-export function torchTensorSpecs(config: ModelConfig): TensorSpec[] {
+export function* torchTensorSpecs(config: ModelConfig): Generator<TensorSpec> {
   const { hiddenSize: H, numLayers, vocabSize: V, embeddingDim: E } = config;
   const G = cellLayout(config.cell).gates.length;
   const spec = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtypes: FLOAT_DTYPES, bound: MAX_WEIGHT, role: 'weight' });
-  const specs: TensorSpec[] = E === undefined ? [] : [spec('embedding.weight', [V, E])];
+  if (E !== undefined) yield spec('embedding.weight', [V, E]);
   for (let l = 0; l < numLayers; l++) {
     const I = l === 0 ? (E ?? V) : H;
-    specs.push(spec(`rnn.weight_ih_l${l}`, [G * H, I]), spec(`rnn.weight_hh_l${l}`, [G * H, H]), spec(`rnn.bias_ih_l${l}`, [G * H]), spec(`rnn.bias_hh_l${l}`, [G * H]));
+    yield* [spec(`rnn.weight_ih_l${l}`, [G * H, I]), spec(`rnn.weight_hh_l${l}`, [G * H, H]), spec(`rnn.bias_ih_l${l}`, [G * H]), spec(`rnn.bias_hh_l${l}`, [G * H])];
   }
-  specs.push(spec('linear.weight', [V, H]), spec('linear.bias', [V]));
-  return specs;
+  yield spec('linear.weight', [V, H]);
+  yield spec('linear.bias', [V]);
 }
 
 /**
@@ -66,14 +66,25 @@ export function checkTorchHeader(present: ReadonlyMap<string, TensorShapeInfo>, 
   const dict = unwrapDataParallel(present);
   const config = sidecar.model;
   const says = `the ${describeTorchModel(config)} that ${from.sidecar} describes`;
-  const specs = torchTensorSpecs(config);
-  const expected = new Set(specs.map((s) => s.name));
-  const missing = specs.filter((s) => !dict.has(s.name)).map((s) => s.name);
-  const extra = [...dict.keys()].filter((n) => !expected.has(n)).map((n) => JSON.stringify(n).slice(1, -1));
+  // The specs are generated, and collected only while the file keeps up (a sidecar may claim a million layers).
+  const expected = new Set<string>();
+  const missing: string[] = [];
+  let more = false;
+  for (const spec of torchTensorSpecs(config)) {
+    if (dict.has(spec.name)) expected.add(spec.name);
+    else if (missing.length < 6) missing.push(spec.name);
+    else {
+      more = true;
+      break;
+    }
+  }
+  // (After an early stop the names seen are not all the expected ones, so extras are judged only without one.)
+  const extra = more ? [] : [...dict.keys()].filter((n) => !expected.has(n)).map((n) => JSON.stringify(n).slice(1, -1));
   if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length > 0 ? `missing ${listSome(missing, 6)}` : '', extra.length > 0 ? `unexpected ${listSome(extra, 6)}` : ''];
+    const parts = [missing.length > 0 ? `missing ${missing.join(', ')}${more ? ' and more' : ''}` : '', extra.length > 0 ? `unexpected ${listSome(extra, 6)}` : ''];
     throw new Error(`${from.weights} does not fit ${says}: ${parts.filter(Boolean).join('; ')}`);
   }
+  const specs = [...torchTensorSpecs(config)];
   const decoder = dict.get('linear.weight')!;
   if (decoder.shape.length === 2 && decoder.shape[0] !== vocab.size) {
     throw new Error(

@@ -48,8 +48,9 @@ export function specBytes(specs: readonly TensorSpec[]): number {
 /**
  * Every spec must be present with its shape and an accepted dtype, and nothing else may be, unless `optional`
  * says so (the caller checks those itself). Order of errors: missing, shape, dtype, then unexpected names.
+ * `specs` may be a generator: it is read only as far as the file keeps up, so its length is bounded by the file's.
  */
-export function matchSpecs(present: ReadonlyMap<string, TensorShapeInfo>, specs: readonly TensorSpec[], ctx: SpecContext, optional: (name: string) => boolean = () => false): void {
+export function matchSpecs(present: ReadonlyMap<string, TensorShapeInfo>, specs: Iterable<TensorSpec>, ctx: SpecContext, optional: (name: string) => boolean = () => false): void {
   const expected = new Set<string>();
   for (const spec of specs) {
     expected.add(spec.name);
@@ -58,7 +59,7 @@ export function matchSpecs(present: ReadonlyMap<string, TensorShapeInfo>, specs:
     if (!sameShape(got!.shape, spec.shape)) ctx.fail(`${ctx.says} but tensor ${spec.name} is ${shapeString(got!.shape)}, expected ${shapeString(spec.shape)}`);
     if (!spec.dtypes.includes(got!.dtype)) {
       const want = spec.dtypes.length === 1 ? spec.dtypes[0] : `one of ${spec.dtypes.join(', ')}`;
-      ctx.fail(`tensor ${spec.name} is stored as ${got!.dtype}, expected ${want} (a ${spec.role} tensor)`);
+      ctx.fail(`tensor ${spec.name} is stored as ${got!.dtype}, expected ${want} (it holds ${spec.role} values)`);
     }
   }
   const extra = [...present.keys()].filter((n) => !expected.has(n) && !optional(n));

@@ -79,11 +79,12 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   } catch (err) {
     return fail((err as Error).message);
   }
-  const weights = languageModelTensors(config);
-  const optimizer = training === null ? [] : optimizerTensors(training.kind, training.options, weights);
   const state = training === null ? [] : carriedStateTensors(config, training.options.batchSize, STATE_PREFIX);
   const isState = (n: string): boolean => n.startsWith(STATE_PREFIX) && state.some((s) => s.name === n);
-  matchSpecs(header.entries, weights, { says, fail }, (n) => (training !== null && n.startsWith(OPTIMIZER_PREFIX)) || isState(n));
+  matchSpecs(header.entries, languageModelTensors(config), { says, fail }, (n) => (training !== null && n.startsWith(OPTIMIZER_PREFIX)) || isState(n));
+  // Every weight the config implies is in the file, so their list is now no longer than the file's.
+  const weights = [...languageModelTensors(config)];
+  const optimizer = training === null ? [] : optimizerTensors(training.kind, training.options, weights);
   if (training !== null) {
     const buffers = new Map([...header.entries].filter(([n]) => n.startsWith(OPTIMIZER_PREFIX)));
     const expected = `the ${training.kind} optimizer over ${weights.length} parameters keeps ${optimizer.length} buffers`;

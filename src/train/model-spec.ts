@@ -15,22 +15,24 @@ export function cellLayout(cell: CellKind): TorchLayout {
   return cell === 'lstm' ? LSTM_LAYOUT : cell === 'gru' ? GRU_LAYOUT : rnnLayout('tanh');
 }
 
-/** Every parameter of the model `config` describes, as RNNModel.namedParameters() names it; float32 weights. */
-export function languageModelTensors(config: ModelConfig): TensorSpec[] {
+/**
+ * Every parameter of the model `config` describes, as RNNModel.namedParameters() names it; float32 weights.
+ * A generator: a file may claim a million layers, and a comparison with its header stops at the first tensor missing.
+ */
+export function* languageModelTensors(config: ModelConfig): Generator<TensorSpec> {
   const { hiddenSize: H, numLayers, vocabSize: V, embeddingDim: E } = config;
   const weight = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtypes: ['F32'], bound: MAX_WEIGHT, role: 'weight' });
-  const specs: TensorSpec[] = [];
-  if (E !== undefined) specs.push(weight('embedding.weight', [V, E]));
+  if (E !== undefined) yield weight('embedding.weight', [V, E]);
   const { gates } = cellLayout(config.cell);
   for (let l = 0; l < numLayers; l++) {
     const I = l === 0 ? (E ?? V) : H;
-    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.W}`, [I, H]));
-    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.U}`, [H, H]));
-    for (const g of gates) specs.push(weight(`rnn.l${l}.${g.b}`, [1, H]));
-    for (const g of gates) if (g.bHidden !== undefined) specs.push(weight(`rnn.l${l}.${g.bHidden}`, [1, H]));
+    for (const g of gates) yield weight(`rnn.l${l}.${g.W}`, [I, H]);
+    for (const g of gates) yield weight(`rnn.l${l}.${g.U}`, [H, H]);
+    for (const g of gates) yield weight(`rnn.l${l}.${g.b}`, [1, H]);
+    for (const g of gates) if (g.bHidden !== undefined) yield weight(`rnn.l${l}.${g.bHidden}`, [1, H]);
   }
-  specs.push(weight('decoder.weight', [H, V]), weight('decoder.bias', [1, V]));
-  return specs;
+  yield weight('decoder.weight', [H, V]);
+  yield weight('decoder.bias', [1, V]);
 }
 
 /** The hidden state carried between minibatches (sequential sampling), as `training.state.<name>`: (L, B, H). */
@@ -57,7 +59,12 @@ const GATES: Readonly<Record<CellKind, number>> = { lstm: 4, gru: 3, rnn: 1 };
 export function estimateModelBytes(config: ModelConfig, use: ModelUse = { batchSize: 1, numSteps: 1 }): number {
   const { hiddenSize: H, numLayers: L, vocabSize: V, embeddingDim: E } = config;
   const G = GATES[config.cell];
-  const params = languageModelTensors(config).reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0);
+  // Closed form (a config may claim a million layers: nothing here may be proportional to what it claims).
+  const I = E ?? V;
+  const perGate = (input: number): number => input * H + H * H + H;
+  const bHidden = config.cell === 'gru' ? H : 0;
+  const layers = G * perGate(I) + bHidden + (L - 1) * (G * perGate(H) + bHidden);
+  const params = (E === undefined ? 0 : V * E) + layers + H * V + V;
   const training = use.optimizerBuffers !== undefined;
   const copies = training ? 2 + use.optimizerBuffers! : 1;
   const rows = use.batchSize * use.numSteps;
