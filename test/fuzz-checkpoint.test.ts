@@ -54,9 +54,9 @@ test('offsets shifted, overlapping or leaving slack; sizes that disagree with sh
 });
 
 test('dtypes: a float weight stored as I32/U32, the step counter as I64, a weight as F16: named and refused', () => {
-  refuses(decode(editHeader(good, (h) => (h['rnn.l0.W_i'].dtype = 'I32'))), /tensor rnn\.l0\.W_i is stored as I32, expected F32 \(a weight tensor\)/, 'I32 weight');
+  refuses(decode(editHeader(good, (h) => (h['rnn.l0.W_i'].dtype = 'I32'))), /tensor rnn\.l0\.W_i is stored as I32, expected F32 \(it holds weight values\)/, 'I32 weight');
   refuses(decode(editHeader(good, (h) => (h['decoder.weight'].dtype = 'U32'))), /decoder\.weight is stored as U32/, 'U32 weight');
-  refuses(decode(editHeader(good, (h) => (h['optimizer.steps'].dtype = 'I64'))), /optimizer\.steps is stored as I64, expected F64 \(a optimizer state tensor\)/, 'I64 steps');
+  refuses(decode(editHeader(good, (h) => (h['optimizer.steps'].dtype = 'I64'))), /optimizer\.steps is stored as I64, expected F64 \(it holds optimizer state values\)/, 'I64 steps');
   refuses(decode(editHeader(good, (h) => (h['optimizer.exp_avg.0'].dtype = 'F8_E4M3'))), /dtype "F8_E4M3", expected one of/, 'unknown dtype');
 });
 
