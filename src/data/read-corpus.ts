@@ -4,10 +4,9 @@
 // no larger than a limit the caller can raise, checked once through at open (NUL bytes, invalid UTF-8, empty,
 // whitespace only), then read in pieces whenever the text is needed, so memory follows what is used.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type { TextPieces } from './text-source.js';
+import { DEFAULT_MAX_CORPUS_BYTES, type TextPieces } from './text-source.js';
 
-/** The default size limit of a corpus file: 64 MiB of text tokenizes into about a gigabyte at most. */
-export const DEFAULT_MAX_CORPUS_BYTES = 64 * 2 ** 20;
+export { DEFAULT_MAX_CORPUS_BYTES };
 
 export interface CorpusFileOptions {
   /** Refuse larger files (default DEFAULT_MAX_CORPUS_BYTES). */

@@ -10,6 +10,9 @@ export interface TextPieces {
 
 export type TextSource = string | TextPieces;
 
+/** The default size limit of a corpus file or upload: 64 MiB of text tokenizes into about a gigabyte at most. */
+export const DEFAULT_MAX_CORPUS_BYTES = 64 * 2 ** 20;
+
 /** Characters per piece when a string is cut: large enough to tokenize fast, small enough to stay cheap. */
 export const PIECE_CHARS = 1 << 20;
 
