@@ -18,6 +18,8 @@ export {
   type TensorDict,
   type SafetensorsContents,
 } from './io/safetensors.js';
+export { memoryBudget, setMemoryBudget, PAGE_MEMORY_BUDGET } from './io/memory.js';
+export { MAX_STATE, MAX_WEIGHT } from './core/limits.js';
 export { availableBackends, useBackend, enableWasm, probeBackends } from './kernels/index.js';
 export { setThreads, threadCount, availableCores } from './kernels/wasm/threads.js';
 export * from './export/index.js';

@@ -45,8 +45,9 @@ const USAGE = `usage: node scripts/quality/d2l-compare.mjs [options]
   --last <n>          the final perplexity is the median of the last n epochs   default 10
   --target <p>        final perplexity bar                             default 1.1
   --tolerance <r>     lstm-ts / PyTorch ratio bar                      default 1.05
+  --two-sided         also require ratio >= 1/tolerance (a regression check: the curve must not move)
   --torch-reference <file>  read the PyTorch curve from this d2l_torch.py --json output instead of running it
-  --lstm-args <args>  extra flags for lstm train (e.g. "--lr 0.05": shows the bar fails when training is off)
+  --lstm-args <args>  extra flags for lstm train (--lstm-args="--lr 0.5": shows the bar fails when training is off)
   --python <path>     Python with torch                                default /usr/bin/python3
   --cli <path>        lstm-ts CLI                                      default dist/cli/main.js
   --json-out <file>   where to write the results                       default scripts/quality/last-run.json
@@ -67,6 +68,7 @@ function parseOptions(argv) {
       last: { type: 'string', default: '10' },
       target: { type: 'string', default: '1.1' },
       tolerance: { type: 'string', default: '1.05' },
+      'two-sided': { type: 'boolean', default: false },
       python: { type: 'string', default: '/usr/bin/python3' },
       'torch-reference': { type: 'string' },
       'lstm-args': { type: 'string', default: '' },
@@ -103,6 +105,7 @@ function parseOptions(argv) {
     last: int('last', values.last, 1),
     target: num('target', values.target),
     tolerance: num('tolerance', values.tolerance),
+    twoSided: values['two-sided'],
     python: values.python,
     torchReference: values['torch-reference'] === undefined ? null : resolve(values['torch-reference']),
     lstmArgs: values['lstm-args'].split(/\s+/).filter(Boolean),
@@ -319,11 +322,14 @@ async function main() {
   const checkpoints = [];
   for (let e = opts.every; e <= E; e += opts.every) checkpoints.push(e);
   if (checkpoints[checkpoints.length - 1] !== E) checkpoints.push(E);
+  // One-sided by default (lstm-ts may beat PyTorch); --two-sided also refuses a curve far below PyTorch's, which
+  // for a regression check means the numbers moved (a changed loss or perplexity computation, say).
+  const within = (ratio) => ratio <= opts.tolerance && (!opts.twoSided || ratio >= 1 / opts.tolerance);
   const rows = checkpoints.map((epoch) => {
     const lstm = windowMedian(lc, epoch, opts.window, E);
     const torch = windowMedian(tc, epoch, opts.window, E);
     const ratio = lstm / torch;
-    return { epoch, lstm, torch, ratio, lstmRaw: lc[epoch], torchRaw: tc[epoch], ok: ratio <= opts.tolerance };
+    return { epoch, lstm, torch, ratio, lstmRaw: lc[epoch], torchRaw: tc[epoch], ok: within(ratio) };
   });
   const lastMedian = (curve) => median(curve.slice(Math.max(1, E - opts.last + 1), E + 1));
   const finalLstm = lastMedian(lc);
@@ -332,7 +338,7 @@ async function main() {
     const bad = sideOk(side, E);
     if (bad !== null) failures.push(`${what} d2l run ${bad}`);
   }
-  for (const r of rows) if (!r.ok) failures.push(`epoch ${r.epoch}: lstm-ts ${f3(r.lstm)} > ${opts.tolerance} x PyTorch ${f3(r.torch)} (ratio ${fRatio(r.ratio)})`);
+  for (const r of rows) if (!r.ok) failures.push(`epoch ${r.epoch}: lstm-ts ${f3(r.lstm)} against PyTorch ${f3(r.torch)}: ratio ${fRatio(r.ratio)} outside the bar ${opts.twoSided ? `[1/${opts.tolerance}, ${opts.tolerance}]` : `<= ${opts.tolerance}`}`);
   const targetJudged = !opts.quick;
   if (targetJudged && !(finalLstm <= opts.target)) failures.push(`final lstm-ts perplexity ${f3(finalLstm)} (median of the last ${opts.last} epochs) > ${opts.target}`);
 
@@ -345,7 +351,7 @@ async function main() {
     const wrows = [];
     for (let e = 1; e <= W; e++) {
       const ratio = lw[e] / tw[e];
-      wrows.push({ epoch: e, lstm: lw[e], torch: tw[e], ratio, lstmRaw: lw[e], torchRaw: tw[e], ok: ratio <= opts.tolerance });
+      wrows.push({ epoch: e, lstm: lw[e], torch: tw[e], ratio, lstmRaw: lw[e], torchRaw: tw[e], ok: within(ratio) });
     }
     for (const [side, what] of [[lstmWhole, 'lstm-ts'], [torchWhole, 'PyTorch']]) {
       const bad = sideOk(side, W);
@@ -371,7 +377,7 @@ async function main() {
     failures,
     settings: {
       data: relative(ROOT, opts.data), seed: opts.seed, epochs: E, wholeEpochs: opts.wholeEpochs, quick: opts.quick,
-      every: opts.every, window: opts.window, last: opts.last, target: opts.target, tolerance: opts.tolerance, targetJudged,
+      every: opts.every, window: opts.window, last: opts.last, target: opts.target, tolerance: opts.tolerance, twoSided: opts.twoSided, torchReference: opts.torchReference === null ? null : relative(ROOT, opts.torchReference), targetJudged,
     },
     environment: {
       node: process.versions.node, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length,
