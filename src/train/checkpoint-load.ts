@@ -19,6 +19,7 @@ import { assertModelFits, carriedStateTensors, languageModelTensors, optimizerBu
 import { makeOptimizer, resolveTrainOptions, type TrainOptions } from './options.js';
 import type { TrainerProgress, TrainerSnapshot } from './trainer.js';
 import type { Checkpoint, CheckpointMetadata, CorpusInfo } from './checkpoint.js';
+import type { TextSettings } from './corpus.js';
 
 export const CHECKPOINT_FORMAT = 'lstm-ts/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -31,8 +32,26 @@ type Fail = (why: string) => never;
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
-/** Parses and validates checkpoint bytes; `source` names the file in errors. */
-export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
+/**
+ * What a checkpoint of one task must hold, known from its metadata alone, before anything is allocated: a task's
+ * loader supplies it (here: the language model, `languageModelPlan`), and `decodeCheckpointTensors` does every
+ * check with it. A new task (forecast, classify) writes its plan and gets them all.
+ */
+export interface CheckpointPlan {
+  /** How errors name the model: "checkpoint says lstm 16x1". */
+  says: string;
+  /** The model's parameters as namedParameters() names them; a generator is read only as far as the file keeps up. */
+  weights(): Iterable<TensorSpec>;
+  /** Throws one line when the model (and, given its options, its training) would not fit in memory. */
+  assertFits(training: TrainOptions | null): void;
+  /** The carried state a mid-epoch checkpoint holds under these options, as `training.state.<name>` (empty if none). */
+  carried(options: TrainOptions): TensorSpec[];
+  /** The most minibatches an epoch of the saved data can have, when the metadata knows (for training.batch). */
+  mostBatches(options: TrainOptions): number | null;
+}
+
+/** The header and the lstm-ts metadata of checkpoint bytes, with the format and version checked. */
+export function readCheckpointHeader(bytes: Uint8Array, source: string): { header: SafetensorsHeader; meta: Record<string, unknown>; fail: Fail } {
   const fail: Fail = (why) => {
     throw new Error(`${source}: ${why}`);
   };
@@ -59,31 +78,32 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
     throw new Error(`${source} is not an lstm-ts checkpoint: metadata format is ${JSON.stringify(meta.format)}, expected '${CHECKPOINT_FORMAT}'`);
   }
   if (meta.version !== CHECKPOINT_VERSION) fail(`checkpoint version ${JSON.stringify(meta.version)} is not supported (this lstm-ts reads version ${CHECKPOINT_VERSION})`);
-  const config = validateModelConfig(meta.model, `${source}: model config`);
-  const text = validateTextSettings(meta.text, `${source}: text settings`);
-  let vocab: Vocab;
-  try {
-    vocab = Vocab.fromJSON(meta.vocab);
-  } catch (err) {
-    return fail(`bad vocabulary (${(err as Error).message})`);
-  }
-  if (vocab.size !== config.vocabSize) fail(`the vocabulary has ${vocab.size} tokens but the model config says vocabSize ${config.vocabSize}`);
-  const corpus = parseCorpusInfo(meta.corpus, fail);
-  const training = parseTraining(meta, corpus, fail);
+  return { header, meta, fail };
+}
 
-  // The model's size comes from the config: refuse what cannot fit before comparing (or allocating) anything.
-  const says = `checkpoint says ${shortModelName(config)}${config.embeddingDim === undefined ? '' : ` with embeddingDim ${config.embeddingDim}`}`;
-  const use = training === null ? undefined : { batchSize: training.options.batchSize, numSteps: training.options.numSteps, optimizerBuffers: optimizerBufferCount(training.options.optimizer, training.options.momentum) };
+/** The tensors of a checkpoint, decoded and checked; the optimizer state still to be checked against the model. */
+export interface CheckpointTensors {
+  weights: Map<string, Tensor>;
+  optimizer: OptimizerState | null;
+  carried: Tensor[] | null;
+}
+
+/**
+ * Every check on a checkpoint's tensors, in order: memory (plan.assertFits), the weights, optimizer buffers and
+ * carried state the plan implies against the header (names, shapes, dtypes; nothing missing, nothing extra), and
+ * only then the data, each value finite and within its bound.
+ */
+export function decodeCheckpointTensors(bytes: Uint8Array, header: SafetensorsHeader, plan: CheckpointPlan, training: ParsedTraining | null, fail: Fail): CheckpointTensors {
   try {
-    assertModelFits(config, use, `the model it describes (${describeShort(config)})`);
+    plan.assertFits(training?.options ?? null);
   } catch (err) {
     return fail((err as Error).message);
   }
-  const state = training === null ? [] : carriedStateTensors(config, training.options.batchSize, STATE_PREFIX);
+  const state = training === null ? [] : plan.carried(training.options);
   const isState = (n: string): boolean => n.startsWith(STATE_PREFIX) && state.some((s) => s.name === n);
-  matchSpecs(header.entries, languageModelTensors(config), { says, fail }, (n) => (training !== null && n.startsWith(OPTIMIZER_PREFIX)) || isState(n));
-  // Every weight the config implies is in the file, so their list is now no longer than the file's.
-  const weights = [...languageModelTensors(config)];
+  matchSpecs(header.entries, plan.weights(), { says: plan.says, fail }, (n) => (training !== null && n.startsWith(OPTIMIZER_PREFIX)) || isState(n));
+  // Every weight the plan implies is in the file, so their list is now no longer than the file's.
+  const weights = [...plan.weights()];
   const optimizer = training === null ? [] : optimizerTensors(training.kind, training.options, weights);
   if (training !== null) {
     const buffers = new Map([...header.entries].filter(([n]) => n.startsWith(OPTIMIZER_PREFIX)));
@@ -98,35 +118,73 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   if (training !== null && training.batch > 0 && training.options.sampling === 'sequential' && present.length === 0) {
     fail(`training stopped mid-epoch (batch ${training.batch}) with sequential sampling but the carried state tensors are missing`);
   }
-
   // Only now the data: each tensor decoded and checked for NaN, ±Inf and magnitudes past its bound.
   const read = (spec: TensorSpec): Tensor => {
     const t = decodeTensor(bytes, header, header.entries.get(spec.name)!);
     checkValues(spec.name, t.data, spec, fail);
     return t;
   };
-  const model = buildModel(config);
-  const params = new Map(model.namedParameters());
-  for (const spec of weights) params.get(spec.name)!.data.set(read(spec).data);
-  let snapshot: TrainerSnapshot | null = null;
-  if (training !== null) {
-    const buffers: OptimizerState['buffers'] = {};
-    for (const spec of optimizer) {
-      const data = read(spec).data;
-      buffers[spec.name.slice(OPTIMIZER_PREFIX.length)] = spec.dtypes[0] === 'F64' ? Float64Array.from(data) : data;
-    }
-    const optimizerState: OptimizerState = { kind: training.kind, hyper: training.hyper, step: training.step, buffers };
-    try {
-      // A throwaway optimizer over the same parameters runs every check loadStateDict has (hyperparameter names
-      // and types), changing nothing.
-      makeOptimizer(model.parameters(), training.options).loadStateDict(optimizerState);
-    } catch (err) {
-      return fail(`optimizer state does not fit the model: ${(err as Error).message}`);
-    }
-    const carried = present.length === 0 ? null : state.map(read);
-    snapshot = { progress: training.progress, optimizer: optimizerState, carried };
+  const decoded = new Map(weights.map((spec) => [spec.name, read(spec)]));
+  if (training === null) return { weights: decoded, optimizer: null, carried: null };
+  const buffers: OptimizerState['buffers'] = {};
+  for (const spec of optimizer) buffers[spec.name.slice(OPTIMIZER_PREFIX.length)] = read(spec).data;
+  const optimizerState: OptimizerState = { kind: training.kind, hyper: training.hyper, step: training.step, buffers };
+  return { weights: decoded, optimizer: optimizerState, carried: present.length === 0 ? null : state.map(read) };
+}
+
+/** Copies checked weights into a freshly built model, and runs loadStateDict's own checks on a throwaway optimizer. */
+export function loadCheckpointTensors(params: ReadonlyArray<[string, Tensor]>, tensors: CheckpointTensors, training: ParsedTraining | null, fail: Fail): TrainerSnapshot | null {
+  for (const [name, p] of params) p.data.set(tensors.weights.get(name)!.data);
+  if (training === null) return null;
+  try {
+    // A throwaway optimizer over the same parameters runs every check loadStateDict has (hyperparameter names
+    // and types), changing nothing.
+    makeOptimizer(params.map(([, p]) => p), training.options).loadStateDict(tensors.optimizer!);
+  } catch (err) {
+    return fail(`optimizer state does not fit the model: ${(err as Error).message}`);
   }
+  return { progress: training.progress, optimizer: tensors.optimizer!, carried: tensors.carried };
+}
+
+/** Parses and validates the bytes of a language model's checkpoint; `source` names the file in errors. */
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
+  const { header, meta, fail } = readCheckpointHeader(bytes, source);
+  const { config, text, vocab, corpus, plan } = languageModelPlan(meta, source, fail);
+  const training = parseTraining(meta, plan, fail);
+  const tensors = decodeCheckpointTensors(bytes, header, plan, training, fail);
+  const model = buildModel(config); // allocation only now, for a model the file really holds
+  const snapshot = loadCheckpointTensors(model.namedParameters(), tensors, training, fail);
   return { config, text, vocab, model, training: snapshot, corpus, metadata: meta as unknown as CheckpointMetadata };
+}
+
+/** The language model's part of the metadata, checked, and the plan of its tensors. */
+export function languageModelPlan(meta: Record<string, unknown>, source: string, fail: Fail): { config: ModelConfig; text: TextSettings; vocab: Vocab; corpus: CorpusInfo | null; plan: CheckpointPlan } {
+  const config = validateModelConfig(meta.model, `${source}: model config`);
+  const text = validateTextSettings(meta.text, `${source}: text settings`);
+  let vocab: Vocab;
+  try {
+    vocab = Vocab.fromJSON(meta.vocab);
+  } catch (err) {
+    return fail(`bad vocabulary (${(err as Error).message})`);
+  }
+  if (vocab.size !== config.vocabSize) fail(`the vocabulary has ${vocab.size} tokens but the model config says vocabSize ${config.vocabSize}`);
+  const corpus = parseCorpusInfo(meta.corpus, fail);
+  const plan: CheckpointPlan = {
+    says: `checkpoint says ${shortModelName(config)}${config.embeddingDim === undefined ? '' : ` with embeddingDim ${config.embeddingDim}`}`,
+    weights: () => languageModelTensors(config),
+    assertFits: (o) => {
+      const use = o === null ? undefined : { batchSize: o.batchSize, numSteps: o.numSteps, optimizerBuffers: optimizerBufferCount(o.optimizer, o.momentum) };
+      assertModelFits(config, use, `the model it describes (${describeShort(config)})`);
+    },
+    carried: (o) => carriedStateTensors(config, o.batchSize, STATE_PREFIX),
+    mostBatches: (o) => {
+      if (corpus === null) return null;
+      // The most minibatches an epoch of the saved corpus can have (the offset drawn each epoch only lowers it).
+      const trainTokens = corpus.tokenCount - Math.floor(corpus.tokenCount * o.validFraction);
+      return (o.sampling === 'sequential' ? numSequentialBatches : numRandomBatches)(trainTokens, o.batchSize, o.numSteps, 0);
+    },
+  };
+  return { config, text, vocab, corpus, plan };
 }
 
 function describeShort(config: ModelConfig): string {
@@ -150,7 +208,7 @@ function parseCorpusInfo(corpus: unknown, fail: Fail): CorpusInfo | null {
   return { maxTokens: corpus.maxTokens as number, minFreq: corpus.minFreq as number, tokenCount: corpus.tokenCount as number, checksum: corpus.checksum as string };
 }
 
-interface ParsedTraining {
+export interface ParsedTraining {
   progress: TrainerProgress;
   options: TrainOptions;
   batch: number;
@@ -160,7 +218,7 @@ interface ParsedTraining {
 }
 
 /** Every training field, checked for type and range; null for a weights-only checkpoint. */
-function parseTraining(meta: Record<string, unknown>, corpus: CorpusInfo | null, fail: Fail): ParsedTraining | null {
+export function parseTraining(meta: Record<string, unknown>, plan: CheckpointPlan, fail: Fail): ParsedTraining | null {
   const { optimizer, training } = meta;
   if (training === null || training === undefined) return null;
   if (!isRecord(training)) return fail('"training" must be an object or null');
@@ -179,12 +237,8 @@ function parseTraining(meta: Record<string, unknown>, corpus: CorpusInfo | null,
   }
   if (epoch > options.epochs) fail(`training.epoch ${epoch} is past the run's ${options.epochs} epochs`);
   if (batch > step) fail(`training.batch ${batch} is more than the ${step} steps taken in all`);
-  if (corpus !== null && batch > 0) {
-    // The most minibatches an epoch of the saved corpus can have (the offset drawn each epoch only lowers it).
-    const trainTokens = corpus.tokenCount - Math.floor(corpus.tokenCount * options.validFraction);
-    const most = (options.sampling === 'sequential' ? numSequentialBatches : numRandomBatches)(trainTokens, options.batchSize, options.numSteps, 0);
-    if (batch >= most) fail(`training.batch ${batch} is past the end of an epoch (${most} minibatches of the ${corpus.tokenCount}-token corpus)`);
-  }
+  const most = batch > 0 ? plan.mostBatches(options) : null;
+  if (most !== null && batch >= most) fail(`training.batch ${batch} is past the end of an epoch (at most ${most} minibatches of the saved data)`);
   const history = parseHistory(training.history, fail);
   const random = training.random;
   const isWords = (w: unknown): boolean => Array.isArray(w) && w.length === 4 && w.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff);
