@@ -72,8 +72,11 @@ export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): T
   return { flags, given, model, text: { tokens: flags.tokens, preprocess: flags.preprocess }, training };
 }
 
-/** The files `lstm train` reads and writes: --data in; the checkpoint and its perplexity chart out. */
-export function trainFiles(flags: Pick<TrainFlags, 'out' | 'data' | 'resume' | 'force'>): CommandFiles {
+/**
+ * The files `lstm train` reads and writes: --data in; the checkpoint, its perplexity chart and (given `best`, the
+ * path early stopping keeps the best epoch at) the best checkpoint out.
+ */
+export function trainFiles(flags: Pick<TrainFlags, 'out' | 'data' | 'resume' | 'force'>, best?: string): CommandFiles {
   const { out, resume = false, force = false } = flags;
   return {
     inputs: [...(flags.data === undefined ? [] : [{ flag: '--data', path: flags.data }]), ...(resume ? [{ flag: '--out (resumed)', path: out }] : [])],
@@ -84,17 +87,18 @@ export function trainFiles(flags: Pick<TrainFlags, 'out' | 'data' | 'resume' | '
       },
       // A resumed run redraws its own chart; a new run replaces one only with --force.
       { flag: 'the perplexity chart', path: svgPathFor(out), continues: resume, existsHint: `${svgPathFor(out)} (the perplexity chart of --out) already exists; pass --force to replace it, or choose another --out` },
+      ...(best === undefined ? [] : [{ flag: 'the best checkpoint', path: best, continues: resume, existsHint: `${best} (the best checkpoint beside --out) already exists; pass --force to replace it, or choose another --out` }]),
     ],
     force,
   };
 }
 
 /** Refuses an --out the run could not write, or would overwrite, before any time is spent training. */
-export function checkOutPath(out: string, resume = false, force = false, data?: string): void {
+export function checkOutPath(out: string, resume = false, force = false, data?: string, best?: string): void {
   const stat = statSync(out, { throwIfNoEntry: false });
   if (stat?.isDirectory()) throw new CliError(`--out ${out} is a directory; give a file name for the checkpoint`);
   if (resume && stat === undefined) throw new CliError(`--resume: no checkpoint at ${out} (--resume continues the checkpoint given by --out)`);
-  checkCommandFiles(trainFiles({ out, data, resume, force }));
+  checkCommandFiles(trainFiles({ out, data, resume, force }, best));
 }
 
 /** The flags a resumed run may change: the same ones resumeTraining accepts. */
