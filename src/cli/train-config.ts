@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import type { OptionValueSource } from 'commander';
 import { resolveTrainOptions, type Checkpoint, type ModelConfig, type ResumeOverrides, type TextSettings, type TrainOptions } from '../train/index.js';
+import { userMessage } from '../train/checkpoint-load.js';
 import { assertModelFits, optimizerBufferCount } from '../train/model-spec.js';
 import type { TrainFlags } from './args.js';
 import { CliError } from './errors.js';
@@ -64,7 +65,7 @@ export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): T
     const use = { batchSize: resolved.batchSize, numSteps: resolved.numSteps, optimizerBuffers: optimizerBufferCount(resolved.optimizer, resolved.momentum) };
     assertModelFits({ ...model, dropout: 0, vocabSize: 1 }, use, sizes);
   } catch (err) {
-    throw new CliError((err as Error).message);
+    throw new CliError(userMessage(err));
   }
   if (resolved.lrSchedule === 'cosine' && resolved.minLr > resolved.lr) {
     throw new CliError(`--min-lr ${resolved.minLr} must not exceed the learning rate ${resolved.lr} (--lr)`);

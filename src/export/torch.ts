@@ -10,6 +10,7 @@ import { FLOAT_DTYPES, checkValues, listSome, type TensorShapeInfo, type TensorS
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { CheckpointInput } from '../train/checkpoint.js';
 import { buildModel, type ModelConfig } from '../train/model-config.js';
+import { userMessage } from '../train/checkpoint-load.js';
 import { assertModelFits, cellLayout, optimizerBufferCount } from '../train/model-spec.js';
 import { Trainer } from '../train/trainer.js';
 import type { Sidecar } from './sidecar.js';
@@ -103,7 +104,7 @@ export function checkTorchHeader(present: ReadonlyMap<string, TensorShapeInfo>, 
   try {
     assertModelFits(config, use, `the model ${from.sidecar} describes (${describeTorchModel(config)})`);
   } catch (err) {
-    throw new Error(`${from.weights}: ${(err as Error).message}`);
+    throw new Error(`${from.weights}: ${userMessage(err)}`);
   }
 }
 

@@ -29,6 +29,12 @@ export const STATE_PREFIX = 'training.state.';
 
 type Fail = (why: string) => never;
 
+/** The message of a validation error (a plain Error); anything else is a bug and goes on as it is. */
+export function userMessage(err: unknown): string {
+  if (err instanceof Error && err.constructor === Error) return err.message;
+  throw err;
+}
+
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
@@ -59,7 +65,7 @@ export function readCheckpointHeader(bytes: Uint8Array, source: string): { heade
   try {
     header = parseSafetensorsHeader(bytes, source);
   } catch (err) {
-    const why = (err as Error).message.replace(/^".*?" is not a safetensors file: /s, '');
+    const why = userMessage(err).replace(/^".*?" is not a safetensors file: /s, '');
     throw new Error(`${source} is not an lstm-ts checkpoint: not a safetensors file (${why})`);
   }
   const raw = header.metadata[METADATA_KEY];
@@ -97,7 +103,7 @@ export function decodeCheckpointTensors(bytes: Uint8Array, header: SafetensorsHe
   try {
     plan.assertFits(training?.options ?? null);
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(userMessage(err));
   }
   const state = training === null ? [] : plan.carried(training.options);
   const isState = (n: string): boolean => n.startsWith(STATE_PREFIX) && state.some((s) => s.name === n);
@@ -141,7 +147,7 @@ export function loadCheckpointTensors(params: ReadonlyArray<[string, Tensor]>, t
     // and types), changing nothing.
     makeOptimizer(params.map(([, p]) => p), training.options).loadStateDict(tensors.optimizer!);
   } catch (err) {
-    return fail(`optimizer state does not fit the model: ${(err as Error).message}`);
+    return fail(`optimizer state does not fit the model: ${userMessage(err)}`);
   }
   return { progress: training.progress, optimizer: tensors.optimizer!, carried: tensors.carried };
 }
@@ -165,7 +171,7 @@ export function languageModelPlan(meta: Record<string, unknown>, source: string,
   try {
     vocab = Vocab.fromJSON(meta.vocab);
   } catch (err) {
-    return fail(`bad vocabulary (${(err as Error).message})`);
+    return fail(`bad vocabulary (${userMessage(err)})`);
   }
   if (vocab.size !== config.vocabSize) fail(`the vocabulary has ${vocab.size} tokens but the model config says vocabSize ${config.vocabSize}`);
   const corpus = parseCorpusInfo(meta.corpus, fail);
@@ -233,7 +239,7 @@ export function parseTraining(meta: Record<string, unknown>, plan: CheckpointPla
   try {
     options = resolveTrainOptions(training.options as Partial<TrainOptions>, 'training options');
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(userMessage(err));
   }
   if (epoch > options.epochs) fail(`training.epoch ${epoch} is past the run's ${options.epochs} epochs`);
   if (batch > step) fail(`training.batch ${batch} is more than the ${step} steps taken in all`);
