@@ -103,11 +103,18 @@ const pending = new Set<string>();
 let exitHookInstalled = false;
 let counter = 0;
 
+interface SyncFs {
+  rmSync(path: string, options: { force: boolean }): void;
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+}
+
+/** node:fs's synchronous calls, reached without an import a bundler would follow (Node >= 20.16), else undefined. */
+const syncFs = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:fs') as SyncFs | undefined;
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  const proc = process as { getBuiltinModule?: (id: string) => unknown };
-  const syncFs = proc.getBuiltinModule?.('node:fs') as { rmSync(path: string, options: { force: boolean }): void } | undefined;
   process.on('exit', () => {
     for (const tmp of pending) {
       try {
@@ -175,7 +182,10 @@ export async function stageFile(path: string, contents: Uint8Array | string): Pr
   pending.add(tmp);
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(tmp, 'wx');
+    // Created on the main thread, then reopened without O_CREAT: an exit (a second Ctrl-C) that removes the temp
+    // file between two awaits can never be followed by a creation still in flight in libuv's thread pool.
+    if (syncFs !== undefined) syncFs.closeSync(syncFs.openSync(tmp, 'wx'));
+    handle = await fs.open(tmp, syncFs === undefined ? 'wx' : 'r+');
     await handle.writeFile(contents);
     await handle.sync(); // without it, a power loss after rename could leave the new name pointing at empty blocks
     await handle.close();

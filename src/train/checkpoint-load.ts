@@ -13,13 +13,12 @@ import { parseSafetensorsHeader, type SafetensorsHeader } from '../io/safetensor
 import { checkValues, matchSpecs, type TensorSpec } from '../io/tensor-spec.js';
 import { optimizerBufferLayout } from '../optim/buffers.js';
 import type { Hyper, OptimizerState } from '../optim/optimizer.js';
-import { validateTextSettings } from './corpus.js';
+import { validateTextSettings, type TextSettings } from './corpus.js';
 import { buildModel, shortModelName, validateModelConfig, type ModelConfig } from './model-config.js';
 import { assertModelFits, carriedStateTensors, languageModelTensors, optimizerBufferCount } from './model-spec.js';
 import { makeOptimizer, resolveTrainOptions, type TrainOptions } from './options.js';
 import type { TrainerProgress, TrainerSnapshot } from './trainer.js';
 import type { Checkpoint, CheckpointMetadata, CorpusInfo } from './checkpoint.js';
-import type { TextSettings } from './corpus.js';
 
 export const CHECKPOINT_FORMAT = 'lstm-ts/checkpoint';
 export const CHECKPOINT_VERSION = 1;
