@@ -152,7 +152,7 @@ test('lstm train --patience stops on validation perplexity, keeps the best check
     await writeFile(join(dir, 'other.best.safetensors'), 'keep me');
     const taken = await lstm([...flags, '--patience', '2', '--out', join(dir, 'other.safetensors')]);
     assert.equal(taken.code, 1);
-    assert.match(taken.stderr, /^lstm: error: .*other\.best\.safetensors already exists; use --resume/);
+    assert.match(taken.stderr, /^lstm: error: .*other\.best\.safetensors \(the best checkpoint beside --out\) already exists; pass --force/);
     assert.equal(await readFile(join(dir, 'other.best.safetensors'), 'utf8'), 'keep me');
     const noValid = await lstm([...flags, '--patience', '2', '--valid', '0', '--out', join(dir, 'v.safetensors')]);
     assert.equal(noValid.stderr, 'lstm: error: --patience 2 watches the validation perplexity, so it needs --valid > 0\n');
