@@ -5,6 +5,7 @@
 // missing or not writable. A new command (predict, forecast) lists its files and gets every check.
 import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileKind } from '../io/files.js';
 import { CliError } from './errors.js';
 
 export interface InputFile {
@@ -46,15 +47,6 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-function kindOf(stat: Stats): string | null {
-  if (stat.isFile()) return null;
-  if (stat.isDirectory()) return 'a directory';
-  if (stat.isFIFO()) return 'a FIFO (named pipe)';
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
 /** Throws a CliError for the first output the command must not write. Touches nothing. */
 export function checkCommandFiles(files: CommandFiles): void {
   const { inputs, outputs, force } = files;
@@ -67,7 +59,7 @@ export function checkCommandFiles(files: CommandFiles): void {
     if (twin !== undefined) throw new CliError(`${out.flag} ${out.path} and ${twin.flag} are the same file; choose another ${out.flag}`);
     const stat = statOf(out.path);
     if (stat !== undefined) {
-      const kind = kindOf(stat);
+      const kind = fileKind(stat);
       if (kind === 'a directory') throw new CliError(`${out.flag} ${out.path} is a directory; give a file name`);
       if (kind !== null) throw new CliError(`${out.flag} ${out.path} is ${kind}; give the name of a regular file`);
       if (!force && !out.continues) throw new CliError(out.existsHint ?? `${out.path} already exists; pass --force to replace it, or choose another ${out.flag}`);

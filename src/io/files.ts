@@ -83,11 +83,16 @@ export interface StatLike {
   size: number;
 }
 
+/** What a path is when it is not a regular file ('a directory', 'a FIFO (named pipe)', 'a device', ...); null for a regular file. */
+export function fileKind(stat: StatLike): string | null {
+  if (stat.isFile()) return null;
+  return stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+}
+
 /** Regular files only: a directory, FIFO, device or socket is refused, naming what it is. */
 export function checkRegular(stat: StatLike, path: string, what: string): void {
-  if (stat.isFile()) return;
-  const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'not a regular file';
-  throw new Error(`${what} ${path} is ${kind}, not a regular file`);
+  const kind = fileKind(stat);
+  if (kind !== null) throw new Error(`${what} ${path} is ${kind}, not a regular file`);
 }
 
 export function checkSize(size: number, path: string, what: string, options: ReadOptions): void {
