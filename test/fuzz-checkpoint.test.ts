@@ -3,7 +3,8 @@
 // NaN/Inf/huge values in weights, optimizer buffers and carried state, "__proto__" names, absurd configs and
 // training fields). Every case is refused with one plain line naming the problem, before memory grows; random bit
 // flips either are refused or load a model whose every value is finite and within bounds. Also: the declarative
-// tensor lists (what loaders compare a file with) equal what the model and optimizers really hold.
+// tensor lists (what loaders compare a file with) equal what the model and optimizers really hold, and another
+// task's checkpoint (test/helpers/regression-task.ts) gets the same checks through its loader's plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_STATE, MAX_WEIGHT } from '../src/core/limits.js';
@@ -12,9 +13,14 @@ import { parseSafetensorsHeader } from '../src/io/safetensors-header.js';
 import { optimizerBufferLayout } from '../src/optim/buffers.js';
 import { Adam, SGD } from '../src/optim/index.js';
 import { torchTensorSpecs } from '../src/export/torch.js';
-import { buildModel, decodeCheckpoint, encodeCheckpoint, type CellKind, type ModelConfig } from '../src/train/index.js';
+import { encodeSafetensors } from '../src/io/safetensors.js';
+import {
+  Trainer, buildModel, decodeCheckpoint, decodeTaskCheckpoint, encodeCheckpoint, taskCheckpointContents, type CellKind, type ModelConfig, type TaskLoader,
+} from '../src/train/index.js';
+import { CheckpointPlanError } from '../src/train/checkpoint-load.js';
 import { languageModelTensors } from '../src/train/model-spec.js';
 import { editHeader, editMeta, joinFile, poke, refuses, splitFile, tinyCheckpoint } from './helpers/hostile.js';
+import { REGRESSION_LOADER, RegressionTask, makeWindows, type RegressorConfig } from './helpers/regression-task.js';
 
 const input = await tinyCheckpoint();
 const good = encodeCheckpoint(input);
@@ -169,4 +175,34 @@ test('the tensor lists loaders compare files with are what models and optimizers
       }
     }
   }
+});
+
+test('another task gets every check by supplying its plan: a hostile forecast checkpoint is refused like a language model\'s', async () => {
+  const config: RegressorConfig = { features: 2, steps: 6, hiddenSize: 8, numLayers: 2, dropout: 0, seed: 3 };
+  const trainer = new Trainer(new RegressionTask(config), { batchSize: 8, epochs: 2, optimizer: 'adam', validFraction: 0, seed: 1 });
+  await trainer.fit(makeWindows(60, config.steps, 2), null, { maxEpochs: 1 });
+  const { tensors, metadata } = taskCheckpointContents(trainer.task, trainer);
+  const bytes = encodeSafetensors(tensors, metadata);
+  const load = (b: Uint8Array) => () => decodeTaskCheckpoint(b, REGRESSION_LOADER, SRC);
+  assert.equal(load(bytes)().training?.progress.epoch, 1, 'the undamaged checkpoint loads');
+  refuses(load(poke(bytes, 'head.weight', 2, NaN)), /^upload\.safetensors: head\.weight holds NaN at element 2$/, 'NaN in the head');
+  refuses(load(poke(bytes, 'rnn.l1.U_o', 0, 5e6)), /rnn\.l1\.U_o holds 5000000 at element 0, beyond the bound 1000000 on weight values/, 'a huge weight');
+  refuses(load(poke(bytes, 'optimizer.exp_avg.3', 1, Infinity)), /optimizer\.exp_avg\.3 holds Infinity at element 1/, 'Inf in the optimizer state');
+  refuses(load(editHeader(bytes, (h) => (h['head.bias'].dtype = 'I32'))), /tensor head\.bias is stored as I32, expected F32/, 'an I32 bias');
+  refuses(load(editMeta(bytes, (m) => (m.model.hiddenSize = 9))), /checkpoint says a regressor lstm 9x2 but tensor rnn\.l0\.W_i is \(2, 8\), expected \(2, 9\)/, 'a config that does not fit');
+  refuses(load(editMeta(bytes, (m) => (m.model.numLayers = 1e6))), /needs about .* of memory|has no tensor rnn\.l2\.W_i/, 'a million layers');
+  refuses(load(editMeta(bytes, (m) => (m.training.history = [{ epoch: 1, loss: 'x' }]))), /training\.history\[0\] must be \{epoch, loss, seconds, lr, valMse, valMae, windowsPerSec\}/, 'a history of strings');
+  refuses(load(editMeta(bytes, (m) => (m.training.epoch = 7))), /training\.epoch 7 is past the run's 2 epochs/, 'an epoch past the run');
+  const { header, data } = splitFile(bytes);
+  const json = JSON.stringify(header).replace(/^\{/, `{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[${data.length},${data.length + 4}]},`);
+  refuses(load(joinFile(json, new Uint8Array([...data, 0, 0, 0, 0]))), /has unexpected tensor __proto__$/, '__proto__');
+  // A language model's checkpoint is not a forecast's: one line naming both kinds.
+  refuses(load(good), /^upload\.safetensors is a language-model checkpoint, not a forecast checkpoint$/, 'another task');
+
+  // A plan that does not describe the model its task builds is the loader's bug, not the file's: an internal error.
+  const lying: TaskLoader<RegressionTask> = {
+    kind: 'forecast',
+    plan: (meta, source, fail) => ({ ...REGRESSION_LOADER.plan(meta, source, fail), build: () => new RegressionTask({ ...config, numLayers: 1 }) }),
+  };
+  assert.throws(() => decodeTaskCheckpoint(bytes, lying, SRC), (err: Error) => err instanceof CheckpointPlanError && /the forecast loader's plan .* lists rnn\.l1\.W_i \(8, 8\) as parameter 12, but the task it builds has head\.weight \(8, 1\)/.test(err.message));
 });
