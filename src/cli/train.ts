@@ -42,8 +42,12 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
   const abort = new AbortController();
+  let trained = false;
   const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    // A second Ctrl-C, or any once training is over (the chart is written, the process winds down), quits at once
+    // with 130 through process.exit, whose exit hook (io/files.ts) removes the temp file of a save in flight; the
+    // handler stays for the rest of the process, so no Ctrl-C ends it by the signal's default death, which skips that hook.
+    if (abort.signal.aborted || trained) process.exit(EXIT_INTERRUPTED);
     reporter.close();
     warn('stopping after this minibatch and saving the checkpoint (Ctrl-C again to quit at once)');
     abort.abort();
@@ -90,7 +94,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     throw err;
   } finally {
     reporter.close();
-    process.off('SIGINT', onSigint);
+    trained = true;
   }
 
   const history = run.trainer.history;
