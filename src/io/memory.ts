@@ -2,6 +2,7 @@
 // limit when lower), or in a web page a fixed budget, since a page cannot ask and a tab dies long before the
 // machine runs out. Checked before anything is allocated for a model a file or a flag describes, so a 45 KB
 // checkpoint cannot make the process grow by gigabytes; the error says how much was needed.
+import { nodeBuiltin } from '../platform/node.js';
 
 /** A page's budget: WebAssembly memories stop at 4 GiB and browsers kill tabs well before; 1 GiB is safe on phones too. */
 export const PAGE_MEMORY_BUDGET = 2 ** 30;
@@ -17,19 +18,14 @@ export function setMemoryBudget(bytes: number | null): void {
   override = bytes;
 }
 
-interface NodeOs {
-  freemem(): number;
-}
-
 /** The budget in bytes and where it comes from, for error messages. */
 export function memoryBudget(): { bytes: number; from: string } {
   if (override !== null) return { bytes: override, from: 'the budget set with setMemoryBudget' };
-  // process.getBuiltinModule (Node >= 20.16) reaches node:os synchronously without an import a bundler would see.
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; constrainedMemory?: () => number | undefined } }).process;
-  const os = proc?.getBuiltinModule?.('node:os') as NodeOs | undefined;
+  // node:os through src/platform/node.ts: synchronously, without an import a bundler would see; absent in a page.
+  const os = nodeBuiltin('node:os');
   if (os === undefined) return { bytes: PAGE_MEMORY_BUDGET, from: "a web page's budget" };
   const free = os.freemem();
-  const limit = proc?.constrainedMemory?.() ?? 0;
+  const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.() ?? 0;
   return limit > 0 && limit < free ? { bytes: limit, from: "this process's memory limit" } : { bytes: free, from: 'the memory available on this machine' };
 }
 
