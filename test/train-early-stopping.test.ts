@@ -109,6 +109,9 @@ test('a language model stops on validation perplexity, keeps the best epoch besi
 test('early stopping refuses, in one line before any training, a metric the task lacks and validation it does not have', async () => {
   const task = new RegressionTask({ features: 2, steps: 10, hiddenSize: 4, numLayers: 1, dropout: 0, seed: 1 });
   assert.throws(() => new Trainer(task, { monitor: 'valPerplexity' }), /^Error: training options: monitor "valPerplexity" is not a metric of the forecast task \(it has loss, valMse, valMae\)$/);
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    assert.throws(() => new Trainer(task, { monitor: name }), /^Error: training options: monitor ".*" is not a metric of the forecast task/, `monitor ${name} (a name a checkpoint may hold)`);
+  }
   assert.throws(() => resolveTrainOptions({ patience: 0 }), /patience must be an integer >= 1, got 0/);
   const data = makeWindows(60, 10, 1);
   const trainer = new Trainer(task, { patience: 3, epochs: 2 });

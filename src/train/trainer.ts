@@ -339,7 +339,8 @@ export class Trainer<T extends AnyTask = LanguageModelTask> {
 function monitorOf(task: AnyTask, options: TrainOptions): Monitor {
   const metric = options.monitor ?? task.defaultMonitor;
   if (metric === 'loss') return { metric, goal: 'min' };
-  const goal = task.goals[metric];
+  // Own keys only: a name from a checkpoint ("constructor", "__proto__") must not find the prototype's.
+  const goal = Object.hasOwn(task.goals, metric) ? task.goals[metric] : undefined;
   if (goal === undefined) {
     throw new Error(`training options: monitor ${JSON.stringify(metric)} is not a metric of the ${task.kind} task (it has loss, ${Object.keys(task.goals).join(', ')})`);
   }
