@@ -3,7 +3,7 @@
 // under torchrun), imported back into a checkpoint that generate, eval and train --resume accept.
 export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
 export { decodeModel as decodeOnnxModel, encodeModel as encodeOnnxModel, type ModelMsg as OnnxModel } from './onnx-schema.js';
-export { describeTorchModel, importTorch, torchTensors, type TorchImportSources } from './torch.js';
+export { checkTorchHeader, describeTorchModel, importTorch, torchTensorSpecs, torchTensors, type TorchImportSources } from './torch.js';
 export {
   SIDECAR_FORMAT, SIDECAR_VERSION, legacySidecarPathFor, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
   type Sidecar, type SidecarProgress, type TorchModelSpec,
