@@ -18,6 +18,8 @@ export {
   type TensorDict,
   type SafetensorsContents,
 } from './io/safetensors.js';
+export { memoryBudget, setMemoryBudget, PAGE_MEMORY_BUDGET } from './io/memory.js';
+export { MAX_STATE, MAX_WEIGHT } from './core/limits.js';
 // The runtime face: one call chooses the kernels and threads for everything (see src/kernels/runtime.ts).
 export { init, runtimeInfo, type BackendName, type RuntimeInfo, type RuntimeOptions } from './kernels/runtime.js';
 export * from './export/index.js';

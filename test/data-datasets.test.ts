@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -42,6 +43,8 @@ test('a dataset not installed is fetched once, checked, unpacked without its Jav
   assert.equal(existsSync(join(cacheDir, 'escape.csv')) || existsSync(join(cacheDir, 'datasets', 'escape.csv')), false);
   assert.equal(await readDatasetFile(TINY, 'data/rows.csv', options), 'a,b\n1,2\n');
   assert.equal(reg.requests.length, 1, 'the second read comes from the cache');
+  const cached = readdirSync(cacheDir, { recursive: true }).map(String);
+  assert.deepEqual(cached.filter((n) => n.includes('.tmp-')), [], 'no temp file is left behind');
   await assert.rejects(readDatasetFile(TINY, 'lib/index.js', options), /lib\/index\.js is not one of the dataset's files \(data\/\)/);
 });
 
@@ -67,4 +70,45 @@ test('an installed package of the pinned version is read in place: no cache, no 
   assert.equal(existsSync(cacheDir), false);
   const chapter = JSON.parse(await readDatasetFile(moby, 'data/chapter_1.json', { cacheDir })) as { title: string };
   assert.equal(chapter.title, 'Loomings.');
+});
+
+test('cached files are read as any file is: a directory in a data file\'s place is a one-line error', async (t) => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'lstm-datasets-'));
+  const reg = await registry();
+  t.after(() => {
+    reg.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+  const options = { cacheDir, registry: reg.url };
+  const dir = await datasetDir(TINY, options);
+  rmSync(join(dir, 'data', 'rows.csv'));
+  mkdirSync(join(dir, 'data', 'rows.csv'));
+  await assert.rejects(readDatasetFile(TINY, 'data/rows.csv', options), /^Error: @example\/datasets-tiny file .*rows\.csv is a directory, not a regular file$/);
+});
+
+test('a download that declares no length is read only up to the tarball limit', async (t) => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'lstm-datasets-'));
+  let sent = 0;
+  const chunk = new Uint8Array(1 << 20);
+  // Chunked transfer without content-length, endless until the client hangs up (or far past any limit).
+  const server = createServer((_req, res) => {
+    const more = (): void => {
+      while (sent < 256 << 20 && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  await assert.rejects(readDatasetFile(TINY, 'data/rows.csv', { cacheDir, registry: url }), /bytes is more than a dataset tarball should be \(67108864\)/);
+  assert.ok(sent < 128 << 20, `the download stopped near the limit (${sent >> 20} MiB sent)`);
+  assert.deepEqual(readdirSync(cacheDir), [], 'nothing was kept');
 });

@@ -112,6 +112,8 @@ test('readLabelledFolder: one folder per class, one file per example; empty or m
     writeFileSync(join(root, 'neg', '.hidden'), '');
     writeFileSync(join(root, 'README'), 'not a class');
     assert.deepEqual(await readLabelledFolder(root), [{ text: 'dull', label: 'neg' }, { text: 'great\nfilm', label: 'pos' }]);
+    // The folder's files share one byte budget: 4 bytes of neg/b.txt leave 8 for pos/a.txt's 11.
+    await rejectsOneLine(readLabelledFolder(root, { maxBytes: 12 }), /pos\/a\.txt is .*over the limit of /);
     writeFileSync(join(root, 'neg', 'c.txt'), '  \n');
     await rejectsOneLine(readLabelledFolder(root), /neg\/c\.txt: the text is empty$/);
     await rejectsOneLine(readLabelledFolder(join(root, 'pos')), /has no sub-folders: expected one folder per class/);

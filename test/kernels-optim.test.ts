@@ -27,7 +27,8 @@ function agree(what: string, seed: number, count: number, use: (k: OptimKernels,
   const start = arrays(seed, count);
   const [ra, wa] = [start.map((a) => a.slice()), start.map((a) => a.slice())];
   const [r, w] = [use(refOptimKernels, ra), use(wasm, wa)];
-  if (typeof r === 'number') assert.ok(Math.abs((w as number) - r) <= 1e-9 * r, `${what}: ${w as number}, reference ${r}`);
+  // Sums agree to float64 rounding; the updates' bound ratios are float32 (wasm) against float64 (reference).
+  if (typeof r === 'number') assert.ok(Math.abs((w as number) - r) <= (what.startsWith('sumSquares') ? 1e-9 : 1e-6) * r, `${what}: ${w as number}, reference ${r}`);
   ra.forEach((a, q) => assertClose(wa[q]!, a, `${what}: array ${q}`, 1e-5, 1e-6));
 }
 

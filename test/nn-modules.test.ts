@@ -71,7 +71,13 @@ test('stateDict / loadStateDict: a fresh model loaded from it computes the same;
   assert.throws(() => b.loadStateDict({ ...a.stateDict(), 'head.weight': randn([2, 4], 1) }), /loadStateDict: head\.weight must have shape \(4, 2\), got \(2, 4\)/);
   const nan = a.stateDict();
   nan['rnn.l1.U_n']!.data[3] = NaN;
-  assert.throws(() => b.loadStateDict(nan), /loadStateDict: rnn\.l1\.U_n holds NaN at element 3; expected finite weights/);
+  assert.throws(() => b.loadStateDict(nan), /^Error: loadStateDict: rnn\.l1\.U_n holds NaN at element 3$/);
+  const huge = a.stateDict();
+  huge['head.weight']!.data[1] = 3e38;
+  assert.throws(() => b.loadStateDict(huge), /^Error: loadStateDict: head\.weight holds 3\.\d+e\+38 at element 1, beyond the bound 1000000 on weight values$/);
+  const torchHuge = a.torchStateDict();
+  torchHuge['rnn.weight_hh_l0']!.data[0] = -2e6;
+  assert.throws(() => b.loadTorchStateDict(torchHuge), /^Error: loadTorchStateDict: rnn\.weight_hh_l0 holds -2000000 at element 0, beyond the bound/);
   // Nothing changed by a failed load; non-strict skips missing and unexpected keys but not shapes.
   const before = b.parameters().map((p) => [...p.data]);
   assert.throws(() => b.loadStateDict({ ...a.stateDict(), 'head.weight': randn([3, 3], 1) }));

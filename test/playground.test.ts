@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { buildModel, type CellKind } from '../src/train/index.js';
 import { recordActivations } from '../web/src/inspect.js';
 import { CHAR_CLASSES, rankUnits } from '../web/src/units.js';
 import { chromiumAvailable, CHROMIUM, launchChromium, type LaunchedBrowser } from './helpers/browser.js';
+import { editMeta, poke } from './helpers/hostile.js';
 import { settle, textOf, until, untilText } from './helpers/page.js';
 import { serveStatic } from './helpers/static-server.js';
 
@@ -161,6 +162,17 @@ test('playground: train in the browser, sample, load a CLI checkpoint, same gree
     const downloaded = join(work, download.suggestedFilename());
     await download.saveAs(downloaded);
     assert.match(cli(['generate', '--model', downloaded, '--prefix', 'The', '--length', '20']), /^The/);
+
+    // A hostile upload gets the CLI loader's checks, in the page: NaN weights, and a small file whose config
+    // claims a model far larger than a page's memory budget.
+    const good = new Uint8Array(readFileSync(cliCheckpoint));
+    const [nanFile, wideFile] = [join(work, 'nan.lstm.safetensors'), join(work, 'wide.lstm.safetensors')];
+    writeFileSync(nanFile, poke(good, 'decoder.bias', 0, NaN));
+    writeFileSync(wideFile, editMeta(good, (m) => (m.model.hiddenSize = 30000)));
+    await page.getByTestId('checkpoint-upload').setInputFiles(nanFile);
+    await untilText(page, 'model-info', /nan\.lstm\.safetensors: decoder\.bias holds NaN at element 0/);
+    await page.getByTestId('checkpoint-upload').setInputFiles(wideFile);
+    await untilText(page, 'model-info', /lstm 30000x\d.*needs about .* of memory, more than the 1\.0 GiB of a web page's budget/);
 
     // Load the CLI's checkpoint and generate greedily: the same text as `lstm generate`.
     await page.getByTestId('checkpoint-upload').setInputFiles(cliCheckpoint);

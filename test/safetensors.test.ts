@@ -55,7 +55,7 @@ test('F32 and F64 tensors of many shapes round trip, including a scalar and a ze
   const { tensors, metadata } = decodeSafetensors(bytes);
   assert.deepEqual(Object.keys(tensors).sort(), Object.keys(dict).sort());
   for (const [name, t] of Object.entries(dict)) assertSameTensor(tensors[name], t);
-  assert.deepEqual(metadata, {});
+  assert.deepEqual({ ...metadata }, {});
   assert.ok(Object.is(tensors['bias']!.data[1], -0));
   // NaN compares unequal under deepEqual of arrays only via Object.is, which deepEqual uses; check explicitly.
   const nan = decodeSafetensors(encodeSafetensors({ n: new Tensor(Float64Array.of(NaN), [1]) })).tensors['n']!;
@@ -73,8 +73,8 @@ test('output is deterministic: tensors sorted by name whatever the insertion ord
 test('metadata round trips', () => {
   const metadata = { format: 'pt', config: JSON.stringify({ hidden: 32, layers: 2 }), unicode: 'héllo → 世界' };
   const bytes = encodeSafetensors({ w: new Tensor(Float32Array.of(1, 2), [2]) }, metadata);
-  assert.deepEqual(decodeSafetensors(bytes).metadata, metadata);
-  assert.deepEqual(decodeSafetensors(encodeSafetensors({}, {})).metadata, {});
+  assert.deepEqual({ ...decodeSafetensors(bytes).metadata }, metadata);
+  assert.deepEqual({ ...decodeSafetensors(encodeSafetensors({}, {})).metadata }, {});
 });
 
 test('encodes a tiny file byte for byte', () => {
@@ -94,7 +94,7 @@ test('encodes a tiny file byte for byte', () => {
   const back = decodeSafetensors(expected);
   assertSameTensor(back.tensors['a'], dict.a);
   assertSameTensor(back.tensors['b'], dict.b);
-  assert.deepEqual(back.metadata, { format: 'pt' });
+  assert.deepEqual({ ...back.metadata }, { format: 'pt' });
 });
 
 test('the header is padded with spaces to a multiple of 8', () => {
@@ -146,16 +146,28 @@ test('reads F16, BF16 and integer dtypes into Float32Array, at unaligned offsets
   assert.deepEqual(tensors['f']!.shape, []);
 });
 
-test('accepts overlapping and out-of-order offsets (only bounds are enforced)', () => {
+test('tensors must tile the data section exactly: header order is free, but no overlap, gap or slack', () => {
   const data = [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]; // 1, 2
+  // Listed out of data order (as PyTorch's writer may list them): fine, the offsets tile [0, 8).
   const { tensors } = decodeSafetensors(build({
     second: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
-    both: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
     first: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
   }, data));
-  assert.deepEqual(Array.from(tensors['second']!.data), [2]);
-  assert.deepEqual(Array.from(tensors['both']!.data), [1, 2]);
-  assert.deepEqual(Array.from(tensors['first']!.data), [1]);
+  assert.deepEqual([Array.from(tensors['first']!.data), Array.from(tensors['second']!.data)], [[1], [2]]);
+  const refused = (header: unknown, bytes: number[], pattern: RegExp) => assert.throws(() => decodeSafetensors(build(header, bytes), 'x'), pattern);
+  refused({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, data, /overlapping the tensor before it/);
+  refused({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, data, /leaving bytes 0\.\.4 of the data section unused/);
+  refused({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, data, /the tensors cover 4 bytes of the data section but it holds 8 \(4 bytes of slack/);
+  // A header length one byte short (the JSON is still valid: it loses a padding space) shifts the data section.
+  const short = build(`${JSON.stringify({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } })} `, data);
+  const view = new DataView(short.buffer);
+  view.setBigUint64(0, view.getBigUint64(0, true) - 1n, true);
+  assert.throws(() => decodeSafetensors(short, 'x'), /1 bytes of slack/);
+  // A tensor named __proto__ is a name like any other: an own key of a prototype-free object.
+  const proto = decodeSafetensors(build(JSON.parse('{"__proto__": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}'), data)).tensors;
+  assert.equal(Object.getPrototypeOf(proto), null);
+  assert.deepEqual(Object.keys(proto), ['__proto__']);
+  assert.deepEqual(Array.from(proto['__proto__']!.data), [1, 2]);
 });
 
 test('readSafetensors / writeSafetensors round trip through a file, with metadata', async () => {
@@ -167,7 +179,7 @@ test('readSafetensors / writeSafetensors round trip through a file, with metadat
     const tensors = await readSafetensors(path);
     assertSameTensor(tensors['w'], dict.w);
     assertSameTensor(tensors['s'], dict.s);
-    assert.deepEqual((await readSafetensorsWithMetadata(path)).metadata, { step: '12' });
+    assert.deepEqual({ ...(await readSafetensorsWithMetadata(path)).metadata }, { step: '12' });
     assert.deepEqual(await fsp.readdir(dir), ['model.safetensors']);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -227,7 +239,7 @@ test('a failed save leaves the previous file intact and no temp file behind', as
     assert.deepEqual(await fsp.readFile(path), before);
     const back = await readSafetensorsWithMetadata(path);
     assertSameTensor(back.tensors['w'], original.w);
-    assert.deepEqual(back.metadata, { version: '1' });
+    assert.deepEqual({ ...back.metadata }, { version: '1' });
     assert.deepEqual((await fsp.readdir(dir)).sort(), ['blocked.safetensors', 'ckpt.safetensors']);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -285,7 +297,7 @@ test('malformed files give errors that name the source, what was expected and wh
 });
 
 test('reading a missing file names the path', async () => {
-  await assert.rejects(readSafetensors('/nonexistent/dir/x.safetensors'), /ENOENT.*\/nonexistent\/dir\/x\.safetensors/);
+  await assert.rejects(readSafetensors('/nonexistent/dir/x.safetensors'), /not found: \/nonexistent\/dir\/x\.safetensors/);
 });
 
 test('reads the PyTorch fixture test/fixtures/torch/ops.safetensors', async (t) => {

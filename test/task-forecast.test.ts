@@ -102,9 +102,9 @@ test('the loader names a malformed field of the forecast metadata in one line', 
   const restore = (patch: (m: typeof meta) => void): void => {
     const copy = JSON.parse(JSON.stringify(meta)) as typeof meta;
     patch(copy);
-    FORECAST_LOADER.restore(copy, (why) => {
+    FORECAST_LOADER.plan(copy, 'ckpt', (why) => {
       throw new Error(`ckpt: ${why}`);
-    });
+    }).build();
   };
   throwsOneLine(() => restore((m) => (m.forecast!.window = 0)), /ckpt: forecast\.window must be a positive integer, got 0/);
   throwsOneLine(() => restore((m) => (m.forecast!.columns = ['value'])), /the number of forecast\.columns is 1 but the model config says 2/);

@@ -109,6 +109,9 @@ test('a language model stops on validation perplexity, keeps the best epoch besi
 test('early stopping refuses, in one line before any training, a metric the task lacks and validation it does not have', async () => {
   const task = new RegressionTask({ features: 2, steps: 10, hiddenSize: 4, numLayers: 1, dropout: 0, seed: 1 });
   assert.throws(() => new Trainer(task, { monitor: 'valPerplexity' }), /^Error: training options: monitor "valPerplexity" is not a metric of the forecast task \(it has loss, valMse, valMae\)$/);
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    assert.throws(() => new Trainer(task, { monitor: name }), /^Error: training options: monitor ".*" is not a metric of the forecast task/, `monitor ${name} (a name a checkpoint may hold)`);
+  }
   assert.throws(() => resolveTrainOptions({ patience: 0 }), /patience must be an integer >= 1, got 0/);
   const data = makeWindows(60, 10, 1);
   const trainer = new Trainer(task, { patience: 3, epochs: 2 });
@@ -152,7 +155,7 @@ test('lstm train --patience stops on validation perplexity, keeps the best check
     await writeFile(join(dir, 'other.best.safetensors'), 'keep me');
     const taken = await lstm([...flags, '--patience', '2', '--out', join(dir, 'other.safetensors')]);
     assert.equal(taken.code, 1);
-    assert.match(taken.stderr, /^lstm: error: .*other\.best\.safetensors already exists; use --resume/);
+    assert.match(taken.stderr, /^lstm: error: .*other\.best\.safetensors \(the best checkpoint beside --out\) already exists; pass --force/);
     assert.equal(await readFile(join(dir, 'other.best.safetensors'), 'utf8'), 'keep me');
     const noValid = await lstm([...flags, '--patience', '2', '--valid', '0', '--out', join(dir, 'v.safetensors')]);
     assert.equal(noValid.stderr, 'lstm: error: --patience 2 watches the validation perplexity, so it needs --valid > 0\n');

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // lstm-ts' quality bar against Dive into Deep Learning (ch. 8.5 / 9.2, the "concise" LSTM) and PyTorch's nn.LSTM.
 //
-//   node scripts/quality/d2l-compare.mjs [--epochs 500] [--whole-epochs 5] [--quick]
+//   node scripts/quality/d2l-compare.mjs [--epochs 500] [--whole-epochs 5] [--quick] [--torch-reference FILE]
+//
+// With --torch-reference the PyTorch side is not run but read from a committed curve that d2l_torch.py wrote
+// (--json output), so CI needs no PyTorch for it: `--quick --torch-reference scripts/quality/torch-reference-quick.jsonl`
+// is what test/quality-d2l.test.ts runs on every CI run.
 //
 // Runs, one after the other (never in parallel, so the timings are fair):
 //   1. lstm-ts:  node dist/cli/main.js train --preset d2l --data <timemachine.txt> --json ...      (10,000 tokens)
@@ -24,6 +28,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { f3, fRate, fRatio, fSec, markdown, pad } from './d2l-table.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -40,6 +45,9 @@ const USAGE = `usage: node scripts/quality/d2l-compare.mjs [options]
   --last <n>          the final perplexity is the median of the last n epochs   default 10
   --target <p>        final perplexity bar                             default 1.1
   --tolerance <r>     lstm-ts / PyTorch ratio bar                      default 1.05
+  --two-sided         also require ratio >= 1/tolerance (a regression check: the curve must not move)
+  --torch-reference <file>  read the PyTorch curve from this d2l_torch.py --json output instead of running it
+  --lstm-args <args>  extra flags for lstm train (--lstm-args="--lr 0.5": shows the bar fails when training is off)
   --python <path>     Python with torch                                default /usr/bin/python3
   --cli <path>        lstm-ts CLI                                      default dist/cli/main.js
   --json-out <file>   where to write the results                       default scripts/quality/last-run.json
@@ -60,7 +68,10 @@ function parseOptions(argv) {
       last: { type: 'string', default: '10' },
       target: { type: 'string', default: '1.1' },
       tolerance: { type: 'string', default: '1.05' },
+      'two-sided': { type: 'boolean', default: false },
       python: { type: 'string', default: '/usr/bin/python3' },
+      'torch-reference': { type: 'string' },
+      'lstm-args': { type: 'string', default: '' },
       cli: { type: 'string', default: join(ROOT, 'dist', 'cli', 'main.js') },
       'json-out': { type: 'string', default: join(HERE, 'last-run.json') },
       'no-verbose': { type: 'boolean', default: false },
@@ -94,7 +105,10 @@ function parseOptions(argv) {
     last: int('last', values.last, 1),
     target: num('target', values.target),
     tolerance: num('tolerance', values.tolerance),
+    twoSided: values['two-sided'],
     python: values.python,
+    torchReference: values['torch-reference'] === undefined ? null : resolve(values['torch-reference']),
+    lstmArgs: values['lstm-args'].split(/\s+/).filter(Boolean),
     cli: resolve(values.cli),
     jsonOut: resolve(values['json-out']),
     verbose: !values['no-verbose'],
@@ -168,11 +182,26 @@ function lstmArgs(opts, out, maxTokens, epochs) {
   const args = [opts.cli, 'train', '--preset', 'd2l', '--data', opts.data, '--json', '--out', out, '--epochs', String(epochs), '--seed', String(opts.seed)];
   // The preset's --max-tokens is 10000; pass it only when it differs, so the 10,000-token run is the bare preset.
   if (maxTokens !== 10000) args.push('--max-tokens', String(maxTokens));
-  return ['node', args];
+  return ['node', [...args, ...opts.lstmArgs]];
 }
 
 function torchArgs(opts, maxTokens, epochs) {
   return [opts.python, [join(HERE, 'd2l_torch.py'), '--data', opts.data, '--max-tokens', String(maxTokens), '--epochs', String(epochs), '--seed', String(opts.seed), '--json']];
+}
+
+/** A PyTorch side read from a committed d2l_torch.py --json output instead of run (same shape as runSide's). */
+function readReference(label, file) {
+  const epochs = [];
+  let summary = null;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const value = JSON.parse(line);
+    if ('summary' in value) summary = value.summary;
+    else if (Number.isFinite(value.epoch) && Number.isFinite(value.perplexity)) epochs.push(value);
+  }
+  epochs.sort((a, b) => a.epoch - b.epoch);
+  const wallSeconds = summary?.wall_seconds ?? NaN;
+  return { label, command: ['reference', relative(ROOT, file)], code: 0, error: null, wallSeconds, epochs, summary, other: [], stderr: '' };
 }
 
 // ---- statistics ------------------------------------------------------------------------------------------------
@@ -228,12 +257,6 @@ function sideOk(side, epochs) {
 
 // ---- formatting -------------------------------------------------------------------------------------------------
 
-const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '-');
-const fRatio = (x) => (Number.isFinite(x) ? x.toFixed(3) : '-');
-const fSec = (s) => (Number.isFinite(s) ? (s < 120 ? `${s.toFixed(1)} s` : `${s.toFixed(0)} s (${(s / 60).toFixed(1)} min)`) : '-');
-const fRate = (r) => (Number.isFinite(r) ? Math.round(r).toLocaleString('en-US') : '-');
-const pad = (s, n) => String(s).padStart(n);
-
 function printCurve(title, rows, note) {
   console.log(`\n${title}`);
   if (note) console.log(note);
@@ -241,39 +264,6 @@ function printCurve(title, rows, note) {
   for (const r of rows) {
     console.log(`${pad(r.epoch, 6)} ${pad(f3(r.lstm), 9)} ${pad(f3(r.torch), 9)} ${pad(fRatio(r.ratio), 7)}  ${pad(f3(r.lstmRaw), 11)} ${pad(f3(r.torchRaw), 11)}  ${r.ok ? 'yes' : 'NO'}`);
   }
-}
-
-function markdown(result) {
-  const { settings: s, d2l, whole } = result;
-  const lines = [];
-  lines.push(`Training perplexity, d2l setting (The Time Machine, first 10,000 chars, LSTM 256, SGD lr 1, clip 1, batch 32 x 35, seed ${s.seed}).`);
-  lines.push(`Values at each checkpoint are medians over epochs within +-${s.window}; "final" is the median of the last ${s.last} epochs.`);
-  lines.push('');
-  lines.push('| epoch | lstm-ts | PyTorch nn.LSTM | ratio |');
-  lines.push('|---:|---:|---:|---:|');
-  for (const r of d2l.rows) lines.push(`| ${r.epoch} | ${f3(r.lstm)} | ${f3(r.torch)} | ${fRatio(r.ratio)} |`);
-  lines.push(`| final (median of last ${s.last}) | ${f3(d2l.finalLstm)} | ${f3(d2l.finalTorch)} | ${fRatio(d2l.finalLstm / d2l.finalTorch)} |`);
-  lines.push('');
-  if (whole) {
-    lines.push(`Whole corpus (${whole.tokens ?? 'all'} chars), ${s.wholeEpochs} epochs, per epoch:`);
-    lines.push('');
-    lines.push('| epoch | lstm-ts | PyTorch nn.LSTM | ratio |');
-    lines.push('|---:|---:|---:|---:|');
-    for (const r of whole.rows) lines.push(`| ${r.epoch} | ${f3(r.lstm)} | ${f3(r.torch)} | ${fRatio(r.ratio)} |`);
-    lines.push('');
-  }
-  lines.push('| run | wall time | training tokens/s |');
-  lines.push('|---|---:|---:|');
-  lines.push(`| lstm-ts, ${s.epochs} epochs x 10,000 chars | ${fSec(d2l.lstm.wallSeconds)} | ${fRate(d2l.lstm.tokensPerSec)} |`);
-  lines.push(`| PyTorch ${result.environment.torch ?? ''} (${result.environment.torchThreads ?? 2} threads), ${s.epochs} epochs x 10,000 chars | ${fSec(d2l.torch.wallSeconds)} | ${fRate(d2l.torch.tokensPerSec)} |`);
-  if (whole) {
-    lines.push(`| lstm-ts, ${s.wholeEpochs} epochs x whole corpus | ${fSec(whole.lstm.wallSeconds)} | ${fRate(whole.lstm.tokensPerSec)} |`);
-    lines.push(`| PyTorch, ${s.wholeEpochs} epochs x whole corpus | ${fSec(whole.torch.wallSeconds)} | ${fRate(whole.torch.tokensPerSec)} |`);
-  }
-  lines.push('');
-  const load = result.environment.loadAverage;
-  lines.push(`Machine: ${result.environment.cpu} (${result.environment.cpus} CPUs), Node ${result.environment.node}, load average up to ${load.max.toFixed(1)}${result.environment.busy ? ' (busy: timings may be skewed)' : ''}. Command: \`${result.command}\`.`);
-  return lines.join('\n');
 }
 
 // ---- main ---------------------------------------------------------------------------------------------------------
@@ -313,7 +303,7 @@ async function main() {
   let lstm10k, torch10k, lstmWhole = null, torchWhole = null;
   try {
     lstm10k = await run('lstm-ts d2l', lstmArgs(opts, join(tmp, 'd2l.safetensors'), 10000, opts.epochs), opts.epochs);
-    torch10k = await run('PyTorch d2l', torchArgs(opts, 10000, opts.epochs), opts.epochs);
+    torch10k = opts.torchReference !== null ? readReference('PyTorch d2l (reference)', opts.torchReference) : await run('PyTorch d2l', torchArgs(opts, 10000, opts.epochs), opts.epochs);
     if (opts.wholeEpochs > 0) {
       lstmWhole = await run('lstm-ts whole', lstmArgs(opts, join(tmp, 'whole.safetensors'), 0, opts.wholeEpochs), opts.wholeEpochs);
       torchWhole = await run('PyTorch whole', torchArgs(opts, 0, opts.wholeEpochs), opts.wholeEpochs);
@@ -332,11 +322,14 @@ async function main() {
   const checkpoints = [];
   for (let e = opts.every; e <= E; e += opts.every) checkpoints.push(e);
   if (checkpoints[checkpoints.length - 1] !== E) checkpoints.push(E);
+  // One-sided by default (lstm-ts may beat PyTorch); --two-sided also refuses a curve far below PyTorch's, which
+  // for a regression check means the numbers moved (a changed loss or perplexity computation, say).
+  const within = (ratio) => ratio <= opts.tolerance && (!opts.twoSided || ratio >= 1 / opts.tolerance);
   const rows = checkpoints.map((epoch) => {
     const lstm = windowMedian(lc, epoch, opts.window, E);
     const torch = windowMedian(tc, epoch, opts.window, E);
     const ratio = lstm / torch;
-    return { epoch, lstm, torch, ratio, lstmRaw: lc[epoch], torchRaw: tc[epoch], ok: ratio <= opts.tolerance };
+    return { epoch, lstm, torch, ratio, lstmRaw: lc[epoch], torchRaw: tc[epoch], ok: within(ratio) };
   });
   const lastMedian = (curve) => median(curve.slice(Math.max(1, E - opts.last + 1), E + 1));
   const finalLstm = lastMedian(lc);
@@ -345,7 +338,7 @@ async function main() {
     const bad = sideOk(side, E);
     if (bad !== null) failures.push(`${what} d2l run ${bad}`);
   }
-  for (const r of rows) if (!r.ok) failures.push(`epoch ${r.epoch}: lstm-ts ${f3(r.lstm)} > ${opts.tolerance} x PyTorch ${f3(r.torch)} (ratio ${fRatio(r.ratio)})`);
+  for (const r of rows) if (!r.ok) failures.push(`epoch ${r.epoch}: lstm-ts ${f3(r.lstm)} against PyTorch ${f3(r.torch)}: ratio ${fRatio(r.ratio)} outside the bar ${opts.twoSided ? `[1/${opts.tolerance}, ${opts.tolerance}]` : `<= ${opts.tolerance}`}`);
   const targetJudged = !opts.quick;
   if (targetJudged && !(finalLstm <= opts.target)) failures.push(`final lstm-ts perplexity ${f3(finalLstm)} (median of the last ${opts.last} epochs) > ${opts.target}`);
 
@@ -358,7 +351,7 @@ async function main() {
     const wrows = [];
     for (let e = 1; e <= W; e++) {
       const ratio = lw[e] / tw[e];
-      wrows.push({ epoch: e, lstm: lw[e], torch: tw[e], ratio, lstmRaw: lw[e], torchRaw: tw[e], ok: ratio <= opts.tolerance });
+      wrows.push({ epoch: e, lstm: lw[e], torch: tw[e], ratio, lstmRaw: lw[e], torchRaw: tw[e], ok: within(ratio) });
     }
     for (const [side, what] of [[lstmWhole, 'lstm-ts'], [torchWhole, 'PyTorch']]) {
       const bad = sideOk(side, W);
@@ -384,7 +377,7 @@ async function main() {
     failures,
     settings: {
       data: relative(ROOT, opts.data), seed: opts.seed, epochs: E, wholeEpochs: opts.wholeEpochs, quick: opts.quick,
-      every: opts.every, window: opts.window, last: opts.last, target: opts.target, tolerance: opts.tolerance, targetJudged,
+      every: opts.every, window: opts.window, last: opts.last, target: opts.target, tolerance: opts.tolerance, twoSided: opts.twoSided, torchReference: opts.torchReference === null ? null : relative(ROOT, opts.torchReference), targetJudged,
     },
     environment: {
       node: process.versions.node, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length,

@@ -3,8 +3,9 @@
 // Defaults are commander defaults so --help shows them; `getOptionValueSource` still tells a given flag from a default (which is how presets work).
 import { Command, Option } from 'commander';
 import { defaultLearningRate, MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from '../train/defaults.js';
+import { DEFAULT_MAX_CORPUS_BYTES } from '../data/text-source.js';
 import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
-import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
+import { byteSize, fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
 import { addTaskOptions, type TaskFlags } from './task-args.js';
 
 export const DEFAULT_CHECKPOINT = 'model.lstm.safetensors';
@@ -37,6 +38,7 @@ export interface TrainFlags extends TaskFlags {
   force?: boolean;
   seed: number;
   maxTokens: number;
+  maxDataSize: number;
   json?: boolean;
   engine: 'auto' | 'fused' | 'autograd';
   backend: 'auto' | 'wasm' | 'ref';
@@ -67,6 +69,7 @@ export interface EvalFlags {
   label?: string;
   text?: string;
   maxTokens: number;
+  maxDataSize: number;
   batch?: number;
   steps?: number;
   json?: boolean;
@@ -78,6 +81,10 @@ const choice = (flags: string, description: string, choices: readonly string[], 
   const option = new Option(flags, description).choices(choices);
   return fallback === undefined ? option : option.default(fallback);
 };
+
+/** --data files larger than this are refused (the library's DEFAULT_MAX_CORPUS_BYTES, 64 MiB). */
+const MAX_DATA_SIZE = (): Option =>
+  new Option('--max-data-size <size>', 'refuse a --data file larger than this (e.g. 512K, 64M, 2G)').argParser(byteSize).default(DEFAULT_MAX_CORPUS_BYTES, `${DEFAULT_MAX_CORPUS_BYTES / 2 ** 20}M`);
 
 const TRAIN_EXAMPLES = `
 Presets:
@@ -136,6 +143,7 @@ export function defineTrain(program: Command): Command {
     .option('--force', 'start a new run even if --out already holds a checkpoint (replacing it)')
     .option('--seed <n>', 'seeds the initial weights, minibatch order and dropout', seed, TRAIN_DEFAULTS.seed)
     .option('--max-tokens <n>', 'train on the first N tokens of the text only (0 = all)', nonNegativeInt, 0)
+    .addOption(MAX_DATA_SIZE())
     .option('--json', 'print one JSON object per epoch and a final {"summary": ...} line, no progress bar')
     .addOption(choice('--engine <name>', "'fused': fast hand-derived kernels; 'autograd': the tape", ['auto', 'fused', 'autograd'], 'auto'))
     .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))
@@ -175,6 +183,7 @@ export function defineEval(program: Command): Command {
     .option('--label <column>', "classify: the label column (default: the one the model was trained with, else 'label')")
     .option('--text <column>', "classify: the text column (default: the one the model was trained with, else 'text')")
     .option('--max-tokens <n>', 'language model: evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
+    .addOption(MAX_DATA_SIZE())
     .option('--batch <n>', "language model: rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
     .option('--steps <n>', "language model: tokens per window (default: the checkpoint's training steps)", positiveInt)
     .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))

@@ -110,6 +110,14 @@ function tableLine(cells: string[]): string {
 
 export async function benchAction(flags: BenchFlags): Promise<number> {
   const { runBench } = await import('../bench/index.js');
+  // Each row trains a model of its hidden size: refuse one this machine cannot hold before the first row runs.
+  const { assertModelFits } = await import('../train/model-spec.js');
+  for (const cell of flags.cells) {
+    for (const hidden of flags.hidden) {
+      const config = { cell, hiddenSize: hidden, numLayers: 1, dropout: 0, vocabSize: 28, seed: flags.seed };
+      assertModelFits(config, { batchSize: flags.batch, numSteps: flags.steps, optimizerBuffers: 0 }, `bench --cells ${cell} --hidden ${hidden} --batch ${flags.batch} --steps ${flags.steps}`);
+    }
+  }
   const { init } = await import('../kernels/runtime.js');
   // --gemm goes in before anything is timed or run: the named tiles replace the start-up choice.
   const runtime = await init({ backend: 'auto', threads: flags.threads ?? 'auto', kernelVariant: flags.gemm?.join(',') ?? 'auto' }).catch((err: Error) => {

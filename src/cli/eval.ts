@@ -16,7 +16,7 @@ export async function evalAction(flags: EvalFlags): Promise<number> {
     if (flags[key] !== undefined) throw new CliError(`${flag} applies to a forecast or classify checkpoint; ${flags.model} is a language model`);
   }
   const ckpt = await loadCheckpoint(flags.model);
-  const corpus = await loadText(flags.data);
+  const corpus = await loadText(flags.data, flags.maxDataSize);
   const prepared = prepareCorpus(corpus.text, ckpt.text, { vocab: ckpt.vocab, maxTokens: flags.maxTokens });
   if (prepared.tokenCount < 2) {
     throw new CliError(`${corpus.source} has ${prepared.tokenCount} token(s) under the checkpoint's settings; evaluation needs at least 2 (one to read, one to predict)`);

@@ -1,10 +1,8 @@
 // `lstm export`: a checkpoint as a PyTorch state dict (safetensors, nn.LSTM/nn.GRU/nn.RNN + nn.Linear names and
 // layout) or as an ONNX model of standard operators, each with a JSON sidecar (vocabulary, text settings, model and
 // training config) beside it. The library loads only once the command runs, so `lstm --help` stays instant.
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CliError } from './errors.js';
+import { checkCommandFiles } from './outputs.js';
 
 export interface ExportFlags {
   model: string;
@@ -46,29 +44,17 @@ export function defineExport(program: Command): Command {
     .addHelpText('after', EXAMPLES);
 }
 
-/** Refuses to overwrite without --force, to write over an input, or into a directory that does not exist. */
-export function checkOutputs(outputs: Array<[flag: string, path: string]>, inputs: string[], force: boolean): void {
-  const taken = new Set(inputs.map((p) => resolve(p)));
-  for (const [flag, path] of outputs) {
-    if (taken.has(resolve(path))) throw new CliError(`${flag} ${path} is also an input of this command; write to another file`);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) throw new CliError(`${flag} ${path} is a directory; give a file name`);
-    if (stat !== undefined && !force) throw new CliError(`${path} already exists; pass --force to replace it, or choose another ${flag}`);
-    const dir = dirname(resolve(path));
-    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`${flag} ${path}: directory ${dir} does not exist`);
-  }
-}
-
 export async function exportAction(flags: ExportFlags): Promise<number> {
   const kind = await (await import('./task-files.js')).checkpointKindOf(flags.model);
   if (kind !== 'language-model') return (await import('./task-export.js')).exportTaskAction(flags, kind);
   const { exportOnnx, makeSidecar, sidecarPathFor, torchTensors, describeTorchModel, ONNX_OPSET } = await import('../export/index.js');
-  const { writeFileAtomic } = await import('../export/files.js');
+  const { writeFilesTogether } = await import('../io/files.js');
   const { encodeSafetensors } = await import('../io/safetensors.js');
   const { loadCheckpoint } = await import('../train/checkpoint.js');
   const { cellKind } = await import('../nn/cell-kinds.js');
   const sidecarPath = sidecarPathFor(flags.out);
-  checkOutputs([['--out', flags.out], ['sidecar', sidecarPath]], [flags.model], flags.force === true);
+  const force = flags.force === true;
+  checkCommandFiles({ inputs: [{ flag: '--model', path: flags.model }], outputs: [{ flag: '--out', path: flags.out }, { flag: 'sidecar', path: sidecarPath }], force });
   const ckpt = await loadCheckpoint(flags.model);
   const what = describeTorchModel(ckpt.config);
   const sidecar = makeSidecar(ckpt, flags.format, { exportedFrom: flags.model });
@@ -89,8 +75,8 @@ export async function exportAction(flags: ExportFlags): Promise<number> {
     const [ins, outs] = [stateNames.map((s) => `${s}0`).join(', '), stateNames.map((s) => `${s}n`).join(', ')];
     summary = `ONNX opset ${ONNX_OPSET} with the ${name} operator (${what}); inputs tokens (B, T) int64, ${ins} (${L}, B, ${H}); outputs logits (T·B, ${V}), ${outs}`;
   }
-  await writeFileAtomic(flags.out, bytes);
-  await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
+  // Both files or neither: a full disk while writing the sidecar leaves no half of the pair behind.
+  await writeFilesTogether([[flags.out, bytes], [sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`]]);
   process.stdout.write(`wrote ${flags.out}: ${summary}\nwrote ${sidecarPath}: vocabulary (${ckpt.vocab.size} tokens), text settings, model and training config\n`);
   return 0;
 }

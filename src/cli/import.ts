@@ -2,10 +2,9 @@
 // lstm-ts checkpoint that generate, eval, train --resume and the playground read. Every mismatch between the two
 // files (missing, extra or misshaped tensors, a vocabulary that is not the decoder's size) is one line naming both.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
-import { checkOutputs } from './export.js';
+import { checkCommandFiles } from './outputs.js';
 
 export interface ImportFlags {
   from: string;
@@ -43,14 +42,13 @@ export function defaultImportOut(from: string): string {
   return `${from.replace(/\.safetensors$/i, '')}.lstm.safetensors`;
 }
 
-async function readOrExplain(path: string, what: string, hint = ''): Promise<Buffer> {
+async function readOrExplain(path: string, what: string, hint = ''): Promise<Uint8Array> {
+  const { readFileChecked } = await import('../io/files.js');
   try {
-    return await readFile(path);
+    return await readFileChecked(path, what);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`${what} not found: ${path}${hint}`);
-    if (code === 'EISDIR') throw new CliError(`${what} ${path} is a directory, not a file`);
-    throw new CliError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    throw new CliError(message.startsWith(`${what} not found:`) ? `${message}${hint}` : message);
   }
 }
 
@@ -66,25 +64,29 @@ function sidecarTask(text: string): unknown {
 }
 
 export async function importAction(flags: ImportFlags): Promise<number> {
-  const { importTorch, legacySidecarPathFor, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
+  const { checkTorchHeader, importTorch, legacySidecarPathFor, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
   const { decodeSafetensors } = await import('../io/safetensors.js');
+  const { parseSafetensorsHeader } = await import('../io/safetensors-header.js');
   const { saveCheckpoint } = await import('../train/checkpoint.js');
   const legacy = legacySidecarPathFor(flags.from);
   const sidecarPath = flags.sidecar ?? (!existsSync(sidecarPathFor(flags.from)) && existsSync(legacy) ? legacy : sidecarPathFor(flags.from));
   const out = flags.out ?? defaultImportOut(flags.from);
-  checkOutputs([['--out', out]], [flags.from, sidecarPath], flags.force === true);
+  checkCommandFiles({ inputs: [{ flag: '--from', path: flags.from }, { flag: '--sidecar', path: sidecarPath }], outputs: [{ flag: '--out', path: out }], force: flags.force === true });
 
   const weights = await readOrExplain(flags.from, 'state dict');
   const hint = flags.sidecar === undefined ? ' (the JSON that lstm export writes beside the weights; name another with --sidecar)' : '';
-  const sidecarText = (await readOrExplain(sidecarPath, 'sidecar', hint)).toString('utf8');
+  const sidecarText = new TextDecoder().decode(await readOrExplain(sidecarPath, 'sidecar', hint));
   const task = sidecarTask(sidecarText);
   if (task !== null) return (await import('./task-export.js')).importTaskAction(flags, sidecarPath, task, weights, out);
-  const { tensors, metadata } = decodeSafetensors(weights, flags.from);
-  if (metadata['lstm-ts'] !== undefined) {
+  // The header is checked against the sidecar's model (names, shapes, dtypes, memory) before any tensor is read.
+  const header = parseSafetensorsHeader(weights, flags.from);
+  if (header.metadata['lstm-ts'] !== undefined) {
     throw new CliError(`${flags.from} is already an lstm-ts checkpoint (generate, eval and train --resume read it as it is); lstm import reads PyTorch state dicts`);
   }
   const { sidecar, vocab } = parseSidecar(sidecarText, sidecarPath);
-  const input = importTorch(tensors, sidecar, vocab, { weights: flags.from, sidecar: sidecarPath });
+  const from = { weights: flags.from, sidecar: sidecarPath };
+  checkTorchHeader(header.entries, sidecar, vocab, from);
+  const input = importTorch(decodeSafetensors(weights, flags.from).tensors, sidecar, vocab, from);
   await saveCheckpoint(out, input);
 
   const epoch = input.trainer?.epoch ?? 0;

@@ -48,3 +48,14 @@ export function nonNegativeNumber(text: string): number {
 export function fraction(text: string): number {
   return finite(text, 'a number in [0, 1)', (v) => v >= 0 && v < 1);
 }
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i;
+
+/** A size in bytes: "1048576", "512K", "64M", "1.5G" (binary units: K = 1024). */
+export function byteSize(text: string): number {
+  const m = SIZE.exec(text.trim());
+  const scale = m === null ? NaN : 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+  const value = m === null ? NaN : Math.floor(Number(m[1]) * scale);
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('must be a size such as 1048576, 512K, 64M or 2G.');
+  return value;
+}

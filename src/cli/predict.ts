@@ -54,15 +54,16 @@ export async function predictAction(flags: PredictFlags): Promise<number> {
   const kind = await checkpointKindOf(flags.model);
   if (kind === 'language-model') throw new CliError(`${flags.model} is a language model; lstm predict reads forecast and classify checkpoints (lstm generate continues a text)`);
   if (flags.out !== undefined) {
-    const { checkOutputs } = await import('./export.js');
-    checkOutputs([['--out', flags.out]], [flags.model, ...(flags.data === undefined ? [] : [flags.data])], flags.force === true);
+    const { checkCommandFiles } = await import('./outputs.js');
+    const inputs = [{ flag: '--model', path: flags.model }, ...(flags.data === undefined ? [] : [{ flag: '--data', path: flags.data }])];
+    checkCommandFiles({ inputs, outputs: [{ flag: '--out', path: flags.out }], force: flags.force === true });
   }
   const { init } = await import('../kernels/runtime.js');
   await init({ backend: flags.backend, threads: flags.threads ?? 'auto' });
   const { predictForecast, predictClasses } = await import('./predict-run.js');
   const { csv, lines } = kind === 'forecast' ? await predictForecast(flags) : await predictClasses(flags);
   if (flags.out !== undefined) {
-    const { writeFileAtomic } = await import('../export/files.js');
+    const { writeFileAtomic } = await import('../io/files.js');
     await writeFileAtomic(flags.out, csv);
     process.stdout.write(`wrote ${flags.out}\n`);
   } else process.stdout.write(lines);

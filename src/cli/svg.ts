@@ -2,7 +2,7 @@
 // per epoch, as a small static SVG written here. A chart library was weighed and left out: the one we used
 // (ECharts' server-side renderer) is 62 MB installed for this one picture, and the small ones (uPlot, Chart.js)
 // draw on a page's canvas; two polylines, round ticks and a log axis when the range is wide are a page of code.
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files.js';
 import type { EpochStats } from '../train/index.js';
 
 /** model.lstm.safetensors -> model.lstm.perplexity.svg; any other name gets .perplexity.svg appended. */
@@ -53,8 +53,11 @@ export function perplexitySvg(history: readonly EpochStats[], options: ChartOpti
     { name: 'validation' as const, points: history.filter((s) => s.valPerplexity !== null).map((s) => [s.epoch, s.valPerplexity!] as const) },
   ].map((s) => ({ ...s, points: s.points.filter(([, p]) => Number.isFinite(p) && p > 0) })).filter((s) => s.points.length > 0);
   const values = series.flatMap((s) => s.points.map(([, p]) => p));
-  const lastEpoch = Math.max(2, ...history.map((s) => s.epoch));
-  let lo = values.length > 0 ? Math.min(...values) : 1, hi = values.length > 0 ? Math.max(...values) : 10;
+  // Loops, not Math.max(...values): a spread of a long history (60K+ epochs) overflows the call stack.
+  let lastEpoch = 2;
+  for (const s of history) lastEpoch = Math.max(lastEpoch, s.epoch);
+  let [lo, hi] = values.length > 0 ? [Infinity, -Infinity] : [1, 10];
+  for (const p of values) [lo, hi] = [Math.min(lo, p), Math.max(hi, p)];
   // Early epochs can sit orders of magnitude above the end of the run; a log axis keeps the end readable.
   const log = hi / lo > 20;
   if (hi === lo) [lo, hi] = [lo * 0.9, hi * 1.1];
@@ -93,10 +96,7 @@ export function perplexitySvg(history: readonly EpochStats[], options: ChartOpti
   return `${out.join('\n')}\n`;
 }
 
-/** Writes the chart through a temporary file and a rename, so a reader never sees half a file. */
+/** Writes the chart atomically (io/files.ts), so a reader never sees half a file and no temp file is left. */
 export async function writePerplexityChart(path: string, history: readonly EpochStats[], options: ChartOptions): Promise<void> {
-  const svg = perplexitySvg(history, options);
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, svg, 'utf8');
-  await rename(temp, path);
+  await writeFileAtomic(path, perplexitySvg(history, options));
 }

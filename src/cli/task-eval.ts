@@ -29,25 +29,25 @@ const write = (text: string): void => void process.stdout.write(text);
 const onFetch = (m: string): void => void process.stderr.write(`lstm: ${m}\n`);
 
 /** The series a forecaster's command reads: --data with the checkpoint's columns, or the built-in births. */
-export async function seriesOf(task: ForecastTask, given: string | undefined, model: string): Promise<{ series: Series; source: string; builtin: boolean }> {
+export async function seriesOf(task: ForecastTask, given: string | undefined, model: string, maxBytes?: number): Promise<{ series: Series; source: string; builtin: boolean }> {
   const trained = task.info.data?.source;
   const builtin = given === undefined && isBuiltinSource(trained);
   const path = dataFor(given, trained, builtin, model);
   if (path === undefined) return { series: await loadBirths(task.info.settings.columns.slice(task.info.settings.targetCount), { onFetch }), source: trained!, builtin: true };
-  return { series: seriesForTask(await readTable(path), task.info.settings), source: path, builtin: false };
+  return { series: seriesForTask(await readTable(path, maxBytes), task.info.settings), source: path, builtin: false };
 }
 
 /** The labelled examples a classifier's command reads: --data (a table or a folder per class), or the built-in names. */
-export async function examplesOf(task: ClassifyTask, flags: { data?: string; label?: string; text?: string }, model: string): Promise<{ examples: LabelledExample[]; source: string }> {
+export async function examplesOf(task: ClassifyTask, flags: { data?: string; label?: string; text?: string; maxDataSize?: number }, model: string): Promise<{ examples: LabelledExample[]; source: string }> {
   const trained = task.info.data?.source;
   const builtin = flags.data === undefined && isBuiltinSource(trained);
   const path = dataFor(flags.data, trained, builtin, model);
   if (path === undefined) return { examples: await loadNames({ onFetch }), source: trained! };
   const { statSync } = await import('node:fs');
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return { examples: await readLabelledFolder(path), source: path };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return { examples: await readLabelledFolder(path, { maxBytes: flags.maxDataSize, raiseWith: '--max-data-size' }), source: path };
   const { settings } = task.info;
   const columns = { label: flags.label ?? settings.labelColumn ?? 'label', text: flags.text ?? settings.textColumn ?? 'text' };
-  return { examples: labelledFromTable(await readTable(path), columns), source: path };
+  return { examples: labelledFromTable(await readTable(path, flags.maxDataSize), columns), source: path };
 }
 
 export async function taskEvalAction(flags: EvalFlags, kind: 'forecast' | 'classify'): Promise<number> {
@@ -61,7 +61,7 @@ export async function taskEvalAction(flags: EvalFlags, kind: 'forecast' | 'class
 async function evalForecaster(flags: EvalFlags): Promise<number> {
   if (flags.label !== undefined || flags.text !== undefined) throw new CliError(`--label and --text apply to a classifier; ${flags.model} is a forecast checkpoint`);
   const { task } = await loadTaskCheckpoint(flags.model, FORECAST_LOADER);
-  const { series, source, builtin } = await seriesOf(task, flags.data, flags.model);
+  const { series, source, builtin } = await seriesOf(task, flags.data, flags.model, flags.maxDataSize);
   const same = task.info.data !== null && task.info.data.checksum === dataChecksum(series.values);
   const part = flags.part ?? (same ? 'test' : 'all');
   const report = forecastReport(task, forecastDataFor(task, series), part);

@@ -16,7 +16,9 @@ import { CliError, EXIT_INTERRUPTED } from './errors.js';
 import { formatSeconds } from './format.js';
 import { HumanTaskReporter, JsonTaskReporter, type EpochView, type TaskReporter } from './task-output.js';
 import { defaultOutFor, taskTrainingDefaults } from './task-args.js';
-import { bestPathFor, checkOutPath, planTraining, resumeOverrides } from './train-config.js';
+import { bestPathFor, planTraining, resumeOverrides } from './train-config.js';
+import { checkCommandFiles, type OutputFile } from './outputs.js';
+import { statSync } from 'node:fs';
 
 /** A run as the library returns it, whichever the task. */
 export interface TaskRun<T extends AnyTask> {
@@ -65,12 +67,10 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
   }
   const plan = planTraining(flags, givenSet);
   useEngine(flags.engine);
-  checkOutPath(flags.out, flags.resume, flags.force);
+  // Every file the run writes is checked before any work: --out, the best epoch's checkpoint beside it (kept
+  // whenever there is a validation part) and the task's own (a forecast's chart); a resumed run rewrites its own.
   const best = flags.valid > 0 || flags.resume ? bestPathFor(flags.out) : undefined;
-  if (!flags.resume) {
-    if (best !== undefined) checkOutPath(best, false, flags.force);
-    for (const [, path] of command.extraOutputs(flags.out)) checkOutPath(path, false, flags.force);
-  }
+  checkTaskFiles(flags, best, command.extraOutputs(flags.out));
   const input = await command.load(flags);
   if (flags.resume) await checkResumable(command, flags, given, input);
   const runtime = await init({ backend: flags.backend, threads: flags.threads ?? 'auto' });
@@ -78,8 +78,11 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: TaskReporter = flags.json ? new JsonTaskReporter(write, command.view) : new HumanTaskReporter(write, terminal, command.view);
   const abort = new AbortController();
+  let trained = false;
   const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    // A second Ctrl-C, or any once training is over, quits at once through process.exit, whose exit hook
+    // (io/files.ts) removes the temp file of a save in flight; the handler stays for the rest of the process.
+    if (abort.signal.aborted || trained) process.exit(EXIT_INTERRUPTED);
     reporter.close();
     warn('stopping after this minibatch and saving the checkpoint (Ctrl-C again to quit at once)');
     abort.abort();
@@ -116,7 +119,7 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
     throw err;
   } finally {
     reporter.close();
-    process.off('SIGINT', onSigint);
+    trained = true;
   }
   const { lines, summary } = await command.finish(run, input, flags.out);
   const seconds = (performance.now() - started) / 1000;
@@ -132,6 +135,27 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
     keptEpoch: run.keptEpoch, ...summary,
   });
   return stop === 'completed' || stop === 'earlyStopped' ? 0 : EXIT_INTERRUPTED;
+}
+
+/** The run's files (cli/outputs.ts): --data read, --out and the best checkpoint and the task's files written. */
+function checkTaskFiles(flags: TrainFlags, best: string | undefined, extra: Array<[string, string]>): void {
+  const { out } = flags;
+  const [resume, force] = [flags.resume === true, flags.force === true];
+  const stat = statSync(out, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw new CliError(`--out ${out} is a directory; give a file name for the checkpoint`);
+  if (resume && stat === undefined) throw new CliError(`--resume: no checkpoint at ${out} (--resume continues the checkpoint given by --out)`);
+  const also = (what: string, path: string): OutputFile => ({
+    flag: what, path, continues: resume, existsHint: `${path} (${what} of --out) already exists; pass --force to replace it, or choose another --out`,
+  });
+  checkCommandFiles({
+    inputs: [...(flags.data === undefined ? [] : [{ flag: '--data', path: flags.data }]), ...(resume ? [{ flag: '--out (resumed)', path: out }] : [])],
+    outputs: [
+      { flag: '--out', path: out, continues: resume, alsoInput: resume, existsHint: `${out} already exists; use --resume to continue it, --force to replace it with a new run, or another --out` },
+      ...(best === undefined ? [] : [also('the best checkpoint', best)]),
+      ...extra.map(([what, path]) => also(what, path)),
+    ],
+    force,
+  });
 }
 
 /** --resume continues the run the checkpoint holds: the same settings and the same data. */

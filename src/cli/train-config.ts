@@ -2,11 +2,14 @@
 // need more than one flag, the --out path checks done before any training, and --resume's refusal of flags
 // that contradict the checkpoint (the run would otherwise silently not be the one the user asked for).
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { OptionValueSource } from 'commander';
 import { resolveTrainOptions, type Checkpoint, type ModelConfig, type ResumeOverrides, type ResolvedTextSettings, type TrainOptions } from '../train/index.js';
+import { userMessage } from '../train/checkpoint-load.js';
+import { assertModelFits, optimizerBufferCount } from '../train/model-spec.js';
 import type { TrainFlags } from './args.js';
 import { CliError } from './errors.js';
+import { checkCommandFiles, type CommandFiles } from './outputs.js';
+import { svgPathFor } from './svg.js';
 
 /** Dive into Deep Learning ch. 8-9: The Time Machine, letters only, 10,000 chars, LSTM 256, SGD lr 1, 500 epochs. */
 export const PRESETS: Readonly<Record<'d2l', Partial<TrainFlags>>> = {
@@ -59,6 +62,14 @@ export function planTraining(flags: TrainFlags, given: Set<keyof TrainFlags>): T
     lrSchedule: flags.lrSchedule, minLr: flags.minLr, lrStepEpochs: flags.lrStep, lrGamma: flags.lrGamma, seed: flags.seed,
   };
   const resolved = resolveTrainOptions(training, 'training options');
+  // Absurd sizes are refused now, before the text is read; the vocabulary (known later) only adds to the need.
+  const sizes = `--hidden ${flags.hidden} --layers ${flags.layers}${flags.embedding === undefined ? '' : ` --embedding ${flags.embedding}`} --batch ${flags.batch} --steps ${flags.steps}`;
+  try {
+    const use = { batchSize: resolved.batchSize, numSteps: resolved.numSteps, optimizerBuffers: optimizerBufferCount(resolved.optimizer, resolved.momentum) };
+    assertModelFits({ ...model, dropout: 0, vocabSize: 1 }, use, sizes);
+  } catch (err) {
+    throw new CliError(userMessage(err));
+  }
   if (resolved.lrSchedule === 'cosine' && resolved.minLr > resolved.lr) {
     throw new CliError(`--min-lr ${resolved.minLr} must not exceed the learning rate ${resolved.lr} (--lr)`);
   }
@@ -70,19 +81,33 @@ export function bestPathFor(out: string): string {
   return `${out.replace(/\.safetensors$/i, '')}.best.safetensors`;
 }
 
+/**
+ * The files `lstm train` reads and writes: --data in; the checkpoint, its perplexity chart and (given `best`, the
+ * path early stopping keeps the best epoch at) the best checkpoint out.
+ */
+export function trainFiles(flags: Pick<TrainFlags, 'out' | 'data' | 'resume' | 'force'>, best?: string): CommandFiles {
+  const { out, resume = false, force = false } = flags;
+  return {
+    inputs: [...(flags.data === undefined ? [] : [{ flag: '--data', path: flags.data }]), ...(resume ? [{ flag: '--out (resumed)', path: out }] : [])],
+    outputs: [
+      {
+        flag: '--out', path: out, continues: resume, alsoInput: resume,
+        existsHint: `${out} already exists; use --resume to continue it, --force to replace it with a new run, or another --out`,
+      },
+      // A resumed run redraws its own chart; a new run replaces one only with --force.
+      { flag: 'the perplexity chart', path: svgPathFor(out), continues: resume, existsHint: `${svgPathFor(out)} (the perplexity chart of --out) already exists; pass --force to replace it, or choose another --out` },
+      ...(best === undefined ? [] : [{ flag: 'the best checkpoint', path: best, continues: resume, existsHint: `${best} (the best checkpoint beside --out) already exists; pass --force to replace it, or choose another --out` }]),
+    ],
+    force,
+  };
+}
+
 /** Refuses an --out the run could not write, or would overwrite, before any time is spent training. */
-export function checkOutPath(out: string, resume = false, force = false): void {
+export function checkOutPath(out: string, resume = false, force = false, data?: string, best?: string): void {
   const stat = statSync(out, { throwIfNoEntry: false });
   if (stat?.isDirectory()) throw new CliError(`--out ${out} is a directory; give a file name for the checkpoint`);
-  if (resume) {
-    if (stat === undefined) throw new CliError(`--resume: no checkpoint at ${out} (--resume continues the checkpoint given by --out)`);
-    return;
-  }
-  if (stat !== undefined && !force) {
-    throw new CliError(`${out} already exists; use --resume to continue it, --force to replace it with a new run, or another --out`);
-  }
-  const dir = dirname(resolve(out));
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`--out ${out}: directory ${dir} does not exist`);
+  if (resume && stat === undefined) throw new CliError(`--resume: no checkpoint at ${out} (--resume continues the checkpoint given by --out)`);
+  checkCommandFiles(trainFiles({ out, data, resume, force }, best));
 }
 
 /** The flags a resumed run may change: the same ones resumeTraining accepts. */

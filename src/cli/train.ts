@@ -37,19 +37,26 @@ async function languageModelAction(options: TrainFlags, command: Command): Promi
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
-  checkOutPath(flags.out, flags.resume, flags.force);
-  const corpus = await loadText(flags.data);
+  // Every file the run writes is checked before any work: --out, its chart and, with --patience, the best epoch's
+  // checkpoint beside it. A resumed run keeps its best checkpoint where the run did (its saved patience, known once
+  // the checkpoint is read), so that file is checked again then.
+  const bestFor = (patience: number | undefined): string | undefined => (patience === undefined ? undefined : bestPathFor(flags.out));
+  checkOutPath(flags.out, flags.resume, flags.force, flags.data, bestFor(flags.patience));
+  const corpus = await loadText(flags.data, flags.maxDataSize);
   const savedPatience = flags.resume ? await checkResumable(plan, corpus) : undefined;
-  // With --patience the best epoch's checkpoint is kept beside --out (a resumed run keeps it where the run did).
-  const best = (flags.patience ?? savedPatience) === undefined ? undefined : bestPathFor(flags.out);
-  if (best !== undefined && !flags.resume) checkOutPath(best, false, flags.force);
+  const best = bestFor(flags.patience ?? savedPatience);
+  if (best !== undefined && flags.patience === undefined) checkOutPath(flags.out, flags.resume, flags.force, flags.data, best);
   const runtime = await init({ backend: flags.backend, threads: flags.threads ?? 'auto' });
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
   const abort = new AbortController();
+  let trained = false;
   const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    // A second Ctrl-C, or any once training is over (the chart is written, the process winds down), quits at once
+    // with 130 through process.exit, whose exit hook (io/files.ts) removes the temp file of a save in flight; the
+    // handler stays for the rest of the process, so no Ctrl-C ends it by the signal's default death, which skips that hook.
+    if (abort.signal.aborted || trained) process.exit(EXIT_INTERRUPTED);
     reporter.close();
     warn('stopping after this minibatch and saving the checkpoint (Ctrl-C again to quit at once)');
     abort.abort();
@@ -63,7 +70,7 @@ async function languageModelAction(options: TrainFlags, command: Command): Promi
     onStart: (start) => {
       checkEnoughText(start, plan);
       savedEpoch = flags.resume ? start.trainer.epoch : null;
-      prefix = flags.sampleLength > 0 ? samplePrefix(flags.prefix, corpus.text, start.trainer.options.numSteps, plan.text, start.vocab) : null;
+      prefix = flags.sampleLength > 0 ? samplePrefix(flags.prefix, corpus.head(4000), start.trainer.options.numSteps, plan.text, start.vocab) : null;
       reporter.start({
         corpus: corpus.source, builtin: corpus.builtin, textSettings: `${plan.text.tokens}, preprocess ${plan.text.preprocess}`,
         tokens: start.trainTokens + start.validTokens, trainTokens: start.trainTokens, validTokens: start.validTokens, vocabSize: start.vocab.size,
@@ -96,7 +103,7 @@ async function languageModelAction(options: TrainFlags, command: Command): Promi
     throw err;
   } finally {
     reporter.close();
-    process.off('SIGINT', onSigint);
+    trained = true;
   }
 
   const history = run.trainer.history;
@@ -172,7 +179,7 @@ function checkEnoughText(start: RunStart, plan: TrainPlan): void {
 }
 
 /** The given --prefix (checked against the vocabulary now, not after training), or the text's first tokens. */
-function samplePrefix(given: string | undefined, text: string, numSteps: number, settings: ResolvedTextSettings, vocab: Vocab): string {
+function samplePrefix(given: string | undefined, head: string, numSteps: number, settings: ResolvedTextSettings, vocab: Vocab): string {
   const asTyped = { ...settings, preprocess: 'none' as const };
   if (given !== undefined) {
     const tokens = textToTokens(given, asTyped);
@@ -187,8 +194,8 @@ function samplePrefix(given: string | undefined, text: string, numSteps: number,
   }
   // A few tokens of context, as a user would type: ten characters or three words (never more than a window).
   const count = Math.min(settings.tokens === 'char' ? 10 : 3, numSteps);
-  const head = textToTokens(text.slice(0, 4000), settings).slice(0, count).filter((t) => vocab.has(t));
-  return head.length > 0 ? detokenize(head, settings.tokens) : vocab.tokenAt(vocab.size - 1);
+  const first = textToTokens(head, settings).slice(0, count).filter((t) => vocab.has(t));
+  return first.length > 0 ? detokenize(first, settings.tokens) : vocab.tokenAt(vocab.size - 1);
 }
 
 function describeTraining(start: RunStart, engine: string, runtime: RuntimeInfo): string {

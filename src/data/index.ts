@@ -4,7 +4,8 @@
 // classification, with their built-in datasets.
 
 export { preprocessLetters, flattenLines, tokenize, detokenize } from './text.js';
-export { readCorpusFile } from './read-corpus.js';
+export { CorpusFile, DEFAULT_MAX_CORPUS_BYTES, readCorpusFile, type CorpusFileOptions } from './read-corpus.js';
+export { headOf, piecesOf, type TextPieces, type TextSource } from './text-source.js';
 export type { TokenKind } from './text.js';
 export { Vocab, UNKNOWN_TOKEN } from './vocab.js';
 export type { VocabOptions, VocabJSON } from './vocab.js';

@@ -1,12 +1,18 @@
 // Labelled text from one folder per class (as Keras' text_dataset_from_directory and scikit-learn's load_files):
 // root/<label>/<any file> holds one example each, the file's whole text. Node only; hidden entries are skipped.
 
+import { readFileChecked, type ReadOptions } from '../io/files.js';
+import { memoryBudget } from '../io/memory.js';
 import { requireNode } from '../platform/node.js';
 import type { LabelledExample } from './labelled.js';
 
-/** Reads root/<label>/<file> examples, classes and files in sorted order; problems are one-line errors naming the path. */
-export async function readLabelledFolder(root: string): Promise<LabelledExample[]> {
-  const { readdirSync, readFileSync, statSync } = requireNode('node:fs', 'readLabelledFolder');
+/**
+ * Reads root/<label>/<file> examples, classes and files in sorted order; problems are one-line errors naming the
+ * path. All the files together may hold at most `options.maxBytes` bytes (default: the memory budget).
+ */
+export async function readLabelledFolder(root: string, options: ReadOptions = {}): Promise<LabelledExample[]> {
+  const { readdirSync, statSync } = requireNode('node:fs', 'readLabelledFolder');
+  let remaining = options.maxBytes ?? memoryBudget().bytes;
   const { join } = requireNode('node:path', 'readLabelledFolder');
   let entries: string[];
   try {
@@ -24,9 +30,12 @@ export async function readLabelledFolder(root: string): Promise<LabelledExample[
     if (files.length === 0) throw new Error(`class folder ${folder} holds no file`);
     for (const name of files) {
       const path = join(folder, name);
+      // Every file is read as a regular file within what is left of the folder's byte budget.
+      const bytes = await readFileChecked(path, 'data file', { ...options, maxBytes: remaining });
+      remaining -= bytes.length;
       let text: string;
       try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch {
         throw new Error(`${path} is not valid UTF-8 text`);
       }

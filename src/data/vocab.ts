@@ -39,6 +39,17 @@ export class Vocab {
     // A Map iterates in insertion order, i.e. first appearance, like Python's Counter.
     const counts = new Map<string, number>();
     for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+    this.addByFrequency(counts, minFreq);
+  }
+
+  /** The vocabulary of a text given as token counts in first-appearance order, e.g. counted piece by piece. */
+  static fromCounts(counts: ReadonlyMap<string, number>, options: VocabOptions = {}): Vocab {
+    const vocab = new Vocab([], options);
+    vocab.addByFrequency(counts, options.minFreq ?? 0);
+    return vocab;
+  }
+
+  private addByFrequency(counts: ReadonlyMap<string, number>, minFreq: number): void {
     // Array.prototype.sort is stable (ES2019), so ties keep first-appearance order.
     const byFreq = [...counts].sort((a, b) => b[1] - a[1]);
     for (const [token, freq] of byFreq) {

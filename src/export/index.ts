@@ -3,10 +3,10 @@
 // under torchrun), imported back into a checkpoint that generate, eval and train --resume accept.
 export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx.js';
 export { decodeModel as decodeOnnxModel, encodeModel as encodeOnnxModel, type ModelMsg as OnnxModel } from './onnx-schema.js';
-export { describeTorchModel, importTorch, torchTensors, type TorchImportSources } from './torch.js';
+export { checkTorchHeader, describeTorchModel, importTorch, torchTensorSpecs, torchTensors, type TorchImportSources } from './torch.js';
 export {
   SIDECAR_FORMAT, SIDECAR_VERSION, legacySidecarPathFor, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
   type Sidecar, type SidecarProgress, type TorchModelSpec,
 } from './sidecar.js';
 export { exportClassifierOnnx, exportForecasterOnnx } from './onnx-sequence.js';
-export { importTaskTorch, makeTaskSidecar, parseTaskSidecar, taskTorchTensors, torchSequenceSpec, type SequenceTask, type TorchSequenceSpec } from './task-export.js';
+export { checkTaskTorchHeader, importTaskTorch, makeTaskSidecar, parseTaskSidecar, taskTorchTensors, torchSequenceSpec, type SequenceTask, type TorchSequenceSpec } from './task-export.js';

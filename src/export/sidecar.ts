@@ -5,7 +5,9 @@
 import { Vocab, type VocabJSON } from '../data/vocab.js';
 import { cellKind, type CellKindSpec } from '../nn/cell-kinds.js';
 import type { Checkpoint } from '../train/checkpoint.js';
+import { parseHistory } from '../train/checkpoint-load.js';
 import { validateTextSettings, type TextSettings } from '../train/corpus.js';
+import { LANGUAGE_MODEL_METRICS } from '../train/lm-task.js';
 import { validateModelConfig, type ModelConfig } from '../train/model-config.js';
 import { resolveTrainOptions, type TrainOptions } from '../train/options.js';
 import type { EpochStats } from '../train/trainer.js';
@@ -135,6 +137,7 @@ export function parseSidecar(json: string, source: string): { sidecar: Sidecar; 
     if (!isRecord(p) || !count(p.epoch) || !count(p.step) || !Array.isArray(p.history)) {
       fail('progress must be null or {epoch, step, history} with non-negative integer epoch and step');
     }
+    parseHistory((p as Record<string, unknown>).history, LANGUAGE_MODEL_METRICS, (why) => fail(why.replace(/^training\./, 'progress.')));
     progress = p as unknown as SidecarProgress;
   }
   const sidecar: Sidecar = { ...(raw as Record<string, unknown>), model, text, vocab: vocab.toJSON(), training, progress } as Sidecar;

@@ -5,11 +5,14 @@
 // An import rebuilds the task from the sidecar with the checkpoint loader's own checks, then loads the weights.
 import { Tensor, shapeString } from '../core/tensor.js';
 import type { TensorDict } from '../io/safetensors.js';
+import { checkValues, FLOAT_DTYPES, listSome, type TensorShapeInfo } from '../io/tensor-spec.js';
+import { MAX_WEIGHT } from '../core/limits.js';
 import { cellKind } from '../nn/cell-kinds.js';
 import { resolveTrainOptions, type TrainOptions } from '../train/options.js';
 import type { ClassifyTask } from '../train/classify-task.js';
 import type { ForecastTask } from '../train/forecast-task.js';
 import { CLASSIFY_LOADER, FORECAST_LOADER } from '../train/task-loaders.js';
+import type { TaskLoader } from '../train/task.js';
 import { Trainer, type TrainerSnapshot } from '../train/trainer.js';
 import { SIDECAR_FORMAT, SIDECAR_VERSION, type SidecarProgress } from './sidecar.js';
 
@@ -79,7 +82,14 @@ export function parseTaskSidecar(raw: unknown, source: string): { task: Sequence
   if (raw.version !== SIDECAR_VERSION) fail(`version ${JSON.stringify(raw.version)} is not supported (expected ${SIDECAR_VERSION})`);
   const loader = raw.task === 'forecast' ? FORECAST_LOADER : raw.task === 'classify' ? CLASSIFY_LOADER : null;
   if (loader === null) return fail(`unknown task ${JSON.stringify(raw.task)} (this lstm-ts knows 'language-model', 'forecast', 'classify')`);
-  const task = (loader as typeof FORECAST_LOADER | typeof CLASSIFY_LOADER).restore(raw, fail) as SequenceTask;
+  // The checkpoint loader's own checks of the metadata and of the memory the model would take, then the task.
+  const plan = (loader as TaskLoader<SequenceTask>).plan(raw, source, fail);
+  try {
+    plan.assertFits(null);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const task = plan.build();
   let training: TrainOptions | null = null;
   if (raw.training !== null && raw.training !== undefined) {
     try {
@@ -99,28 +109,43 @@ export function parseTaskSidecar(raw: unknown, source: string): { task: Sequence
 }
 
 /**
- * Loads a PyTorch state dict into the task a sidecar rebuilt: names first (missing, unexpected), then shapes and
- * values, each a one-line error naming both files; then a trainer at the exported epoch with a fresh optimizer.
+ * Checks a state dict's header against the task a sidecar rebuilt, before any tensor is read: names first
+ * (missing, unexpected), then shapes and dtypes, each a one-line error naming both files.
+ */
+export function checkTaskTorchHeader(present: ReadonlyMap<string, TensorShapeInfo>, task: SequenceTask, from: { weights: string; sidecar: string }): void {
+  const names = [...present.keys()];
+  const wrapped = names.length > 0 && names.every((n) => n.startsWith('module.'));
+  const dict = new Map(names.map((n) => [wrapped ? n.slice(7) : n, present.get(n)!]));
+  const expected = task.model.torchStateDict();
+  const says = `the ${task.kind} model that ${from.sidecar} describes`;
+  const missing = Object.keys(expected).filter((n) => !dict.has(n));
+  const extra = [...dict.keys()].filter((n) => !(n in expected)).map((n) => JSON.stringify(n).slice(1, -1));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [missing.length > 0 ? `missing ${listSome(missing, 6)}` : '', extra.length > 0 ? `unexpected ${listSome(extra, 6)}` : ''];
+    throw new Error(`${from.weights} does not fit ${says}: ${parts.filter(Boolean).join('; ')}`);
+  }
+  for (const [name, want] of Object.entries(expected)) {
+    const got = dict.get(name)!;
+    if (got.shape.length !== want.shape.length || got.shape.some((d, k) => d !== want.shape[k])) {
+      throw new Error(`${from.weights}: ${name} is ${shapeString(got.shape)}, expected ${shapeString(want.shape)} for ${says}`);
+    }
+    if (!FLOAT_DTYPES.includes(got.dtype)) throw new Error(`${from.weights}: ${name} is ${got.dtype}, expected floating point (F32) for ${says}`);
+  }
+}
+
+/**
+ * Loads a PyTorch state dict (its header checked by checkTaskTorchHeader) into the task a sidecar rebuilt: every value
+ * finite and within the weights' bound, then a trainer at the exported epoch with a fresh optimizer.
  */
 export function importTaskTorch(raw: TensorDict, parsed: NonNullable<ReturnType<typeof parseTaskSidecar>>, from: { weights: string; sidecar: string }): { task: SequenceTask; trainer: Trainer<SequenceTask> } {
   const names = Object.keys(raw);
   const dict = names.length > 0 && names.every((n) => n.startsWith('module.')) ? Object.fromEntries(names.map((n) => [n.slice(7), raw[n]!])) : raw;
   const { task } = parsed;
-  const expected = task.model.torchStateDict();
-  const says = `the ${task.kind} model that ${from.sidecar} describes`;
-  const missing = Object.keys(expected).filter((n) => !(n in dict));
-  const extra = Object.keys(dict).filter((n) => !(n in expected));
-  if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length > 0 ? `missing ${missing.slice(0, 6).join(', ')}` : '', extra.length > 0 ? `unexpected ${extra.slice(0, 6).join(', ')}` : ''];
-    throw new Error(`${from.weights} does not fit ${says}: ${parts.filter(Boolean).join('; ')}`);
-  }
-  for (const [name, want] of Object.entries(expected)) {
-    const got = dict[name]!;
-    if (got.shape.length !== want.shape.length || got.shape.some((d, k) => d !== want.shape[k])) {
-      throw new Error(`${from.weights}: ${name} is ${shapeString(got.shape)}, expected ${shapeString(want.shape)} for ${says}`);
-    }
-    const bad = got.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${from.weights}: ${name} holds ${got.data[bad]} at element ${bad}; the weights diverged before they were saved`);
+  checkTaskTorchHeader(new Map(Object.entries(dict).map(([n, t]) => [n, { shape: t.shape, dtype: 'F32' }])), task, from);
+  for (const [name, t] of Object.entries(dict)) {
+    checkValues(name, t.data, { bound: MAX_WEIGHT, role: 'weight' }, (why) => {
+      throw new Error(`${from.weights}: ${why}`);
+    });
   }
   task.model.loadTorchStateDict(dict);
   // The optimizer restarts (PyTorch's moments are not carried); epochs and history continue from the export.

@@ -3,7 +3,9 @@
 // dotted names over the whole tree, state dicts in our names and in PyTorch's, train/eval — walks that tree.
 // Our names and PyTorch's differ only where a layer stores a tensor differently (Linear keeps W as (in, out),
 // recurrent layers keep one matrix per gate): such layers override torchStateDict/assignTorch for their own part.
+import { MAX_WEIGHT } from '../core/limits.js';
 import { Tensor, shapeString } from '../core/tensor.js';
+import { checkValues } from '../io/tensor-spec.js';
 import type { StateDict } from './torch-state-dict.js';
 
 export interface LoadOptions {
@@ -107,7 +109,8 @@ export abstract class Module {
 
   /**
    * Copies `dict` (our names) into the parameters, in place, after checking it whole: missing and unexpected keys
-   * (unless strict is false), shapes and non-finite values are one-line errors, and nothing changes on an error.
+   * (unless strict is false), shapes, and values that are not finite or past MAX_WEIGHT are one-line errors, and
+   * nothing changes on an error.
    */
   loadStateDict(dict: StateDict, options: LoadOptions = {}): void {
     const expected = this.namedParameters();
@@ -188,8 +191,10 @@ export function checkStateDict(op: string, expected: StateDict, dict: StateDict,
     if (got.shape.length !== want.shape.length || got.shape.some((d, k) => d !== want.shape[k])) {
       throw new Error(`${op}: ${prefix}${name} must have shape ${shapeString(want.shape)}, got ${shapeString(got.shape)}`);
     }
-    const bad = got.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${op}: ${prefix}${name} holds ${got.data[bad]} at element ${bad}; expected finite weights`);
+    // The bound every loader holds weights to (core/limits.ts): NaN, ±Inf and |w| > MAX_WEIGHT are refused.
+    checkValues(prefix + name, got.data, { bound: MAX_WEIGHT, role: 'weight' }, (why) => {
+      throw new Error(`${op}: ${why}`);
+    });
   }
 }
 

@@ -53,10 +53,11 @@ export class Adam extends Optimizer {
   step(): void {
     const { lr, beta1, beta2, eps, weightDecay: wd, decoupled } = this;
     const k = optimKernels();
+    let worst = 0;
     this.params.forEach((param, j) => {
       if (param.grad === null) return;
       const t = ++this.steps[j]!;
-      k.adamUpdate(param.data, param.grad, this.buffers[`exp_avg.${j}`]!, this.buffers[`exp_avg_sq.${j}`]!, {
+      worst = Math.max(worst, k.adamUpdate(param.data, param.grad, this.buffers[`exp_avg.${j}`]!, this.buffers[`exp_avg_sq.${j}`]!, {
         stepSize: lr / (1 - beta1 ** t),
         sqrtBc2: Math.sqrt(1 - beta2 ** t),
         beta1,
@@ -64,8 +65,9 @@ export class Adam extends Optimizer {
         eps,
         shrink: decoupled ? 1 - lr * wd : 1,
         l2: decoupled ? 0 : wd,
-      });
+      }));
     });
+    this.boundRatio = worst;
     this.stepCount++;
   }
 

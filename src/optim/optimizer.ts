@@ -23,6 +23,12 @@ export abstract class Optimizer {
   lr: number;
   /** Number of completed step() calls. */
   stepCount = 0;
+  /**
+   * After step(): the largest |parameter| / MAX_WEIGHT and |buffer| / MAX_STATE it wrote (core/limits.ts), NaN if
+   * it wrote a NaN. Above 1 or NaN, the step left values a checkpoint may not hold: the trainer stops on it.
+   * Found by the update kernels in the same pass as the update.
+   */
+  boundRatio = 0;
   /** Live state buffers by name, e.g. 'momentum.0'; subclasses fill this in their constructors. */
   protected readonly buffers: Record<string, Data> = {};
 

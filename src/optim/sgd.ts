@@ -35,10 +35,12 @@ export class SGD extends Optimizer {
   step(): void {
     const hyper = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
     const k = optimKernels();
+    let worst = 0;
     this.params.forEach((param, j) => {
       if (param.grad === null) return;
-      k.sgdUpdate(param.data, param.grad, this.momentum !== 0 ? this.buffers[`momentum.${j}`]! : null, hyper);
+      worst = Math.max(worst, k.sgdUpdate(param.data, param.grad, this.momentum !== 0 ? this.buffers[`momentum.${j}`]! : null, hyper));
     });
+    this.boundRatio = worst;
     this.stepCount++;
   }
 

@@ -3,6 +3,7 @@
 // With 'letters' the lines are preprocessed and concatenated as d2l does (chars run across line ends; words
 // are split per line), so no newline tokens remain.
 import { flattenLines, preprocessLetters, tokenize, type TokenKind } from '../data/text.js';
+import { piecesOf, type TextSource } from '../data/text-source.js';
 import { Vocab } from '../data/vocab.js';
 import { TEXT_DEFAULTS } from './defaults.js';
 
@@ -50,20 +51,73 @@ export function textToTokens(text: string, settings: TextSettings = {}): string[
   return tokens === 'char' ? flattenLines(lines) : lines.flatMap((line) => tokenize(line, 'word'));
 }
 
-export function prepareCorpus(text: string, textSettings: TextSettings = {}, options: PrepareOptions = {}): PreparedCorpus {
+/** A growable Int32Array: ids kept as they come, 4 bytes each. */
+class IdBuffer {
+  private data = new Int32Array(1024);
+  length = 0;
+
+  push(id: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = id;
+  }
+
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/**
+ * Token ids of `text` (a string, or pieces of a file read one at a time) under `settings`. Tokenized piece by
+ * piece: the vocabulary counts every token of the whole text (as d2l's load_corpus_time_machine, whatever the cut),
+ * but only the first maxTokens ids are kept, and with a given vocabulary reading stops there. So memory follows
+ * the tokens used and the distinct tokens, not the size of the text.
+ */
+export function prepareCorpus(text: TextSource, textSettings: TextSettings = {}, options: PrepareOptions = {}): PreparedCorpus {
   const settings = validateTextSettings(textSettings);
   const maxTokens = options.maxTokens ?? 0;
   if (!Number.isSafeInteger(maxTokens) || maxTokens < 0) throw new Error(`prepareCorpus: maxTokens must be a non-negative integer (0 = all), got ${maxTokens}`);
-  let tokens = textToTokens(text, settings);
-  if (tokens.length === 0) {
+  const limit = maxTokens > 0 ? maxTokens : Infinity;
+  const given = options.vocab;
+  // Without a vocabulary, kept tokens get provisional ids in first-appearance order, renumbered once all are counted.
+  const counts = new Map<string, number>();
+  const provisional = new Map<string, number>();
+  const firstSeen: string[] = [];
+  const ids = new IdBuffer();
+  let seen = 0;
+  for (const piece of piecesOf(text)) {
+    for (const token of textToTokens(piece, settings)) {
+      seen++;
+      if (given !== undefined) {
+        if (ids.length < limit) ids.push(given.indexOf(token));
+        continue;
+      }
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+      if (ids.length < limit) {
+        let id = provisional.get(token);
+        if (id === undefined) {
+          id = firstSeen.length;
+          provisional.set(token, id);
+          firstSeen.push(token);
+        }
+        ids.push(id);
+      }
+    }
+    if (given !== undefined && ids.length >= limit) break;
+  }
+  if (seen === 0) {
     throw new Error(`corpus is empty after preprocessing (tokens '${settings.tokens}', preprocess '${settings.preprocess}'): no tokens to train on`);
   }
-  // As d2l's load_corpus_time_machine: the vocabulary comes from the whole text, then the corpus is cut to
-  // maxTokens, so the token order (and so every index) is the book's whatever the cut.
-  const vocab = options.vocab ?? new Vocab(tokens, { minFreq: options.minFreq ?? 0 });
-  if (maxTokens > 0 && tokens.length > maxTokens) tokens = tokens.slice(0, maxTokens);
-  const ids = vocab.encode(tokens);
+  const vocab = given ?? Vocab.fromCounts(counts, { minFreq: options.minFreq ?? 0 });
+  const out = ids.view().slice();
+  if (given === undefined) {
+    const remap = Int32Array.from(firstSeen, (token) => vocab.indexOf(token));
+    for (let k = 0; k < out.length; k++) out[k] = remap[out[k]!]!;
+  }
   let unknownCount = 0;
-  for (let k = 0; k < ids.length; k++) if (ids[k] === vocab.unknownIndex) unknownCount++;
-  return { ids, vocab, tokenCount: ids.length, unknownCount };
+  for (let k = 0; k < out.length; k++) if (out[k] === vocab.unknownIndex) unknownCount++;
+  return { ids: out, vocab, tokenCount: out.length, unknownCount };
 }

@@ -23,8 +23,9 @@ export {
 export {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LANGUAGE_MODEL_LOADER, checkpointContents, decodeCheckpoint, decodeTaskCheckpoint, encodeCheckpoint,
   loadCheckpoint, loadTaskCheckpoint, saveCheckpoint, saveTaskCheckpoint, taskCheckpointContents,
-  type Checkpoint, type CheckpointInput, type CheckpointMetadata, type CorpusInfo, type TaskCheckpoint,
+  type Checkpoint, type CheckpointInput, type CheckpointMetadata, type CheckpointPlan, type CorpusInfo, type TaskCheckpoint,
 } from './checkpoint.js';
+export type { TensorSpec } from '../io/tensor-spec.js';
 export { argmax, generate, pickToken, type GenerateOptions, type SamplingStrategy } from './generate.js';
 export {
   corpusChecksum, evaluateCheckpoint, evaluateText, generateFromCheckpoint, resumeTraining, trainOnText,

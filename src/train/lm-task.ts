@@ -24,6 +24,9 @@ export interface LanguageModelMetrics {
   tokensPerSec: number;
 }
 
+/** The metrics each epoch reports, by name (what a checkpoint's training history must hold). */
+export const LANGUAGE_MODEL_METRICS: ReadonlyArray<keyof LanguageModelMetrics> = ['perplexity', 'valPerplexity', 'tokensPerSec'];
+
 /** What a language-model checkpoint records besides the weights. */
 export interface LanguageModelInfo {
   config: ModelConfig;

@@ -6,6 +6,7 @@ import { cellKind, cellParameterCount, type CellKind } from '../nn/cell-kinds.js
 import type { Nonlinearity } from '../nn/rnn.js';
 import { RNNModel } from '../nn/rnn-model.js';
 import { MODEL_DEFAULTS } from './defaults.js';
+import { assertModelFits } from './model-spec.js';
 
 export type { CellKind };
 
@@ -94,9 +95,10 @@ function decoderSeed(seed: number): number {
   return (seed + 0x9e3779b9) >>> 0;
 }
 
-/** Fills in the defaults (MODEL_DEFAULTS), validates, and builds the model described, in training mode. */
+/** Fills in the defaults (MODEL_DEFAULTS), validates, and builds the model described, in training mode; refuses one that cannot fit in memory. */
 export function buildModel(config: ModelSettings & { vocabSize: number }): RNNModel {
   const c = validateModelConfig(withModelDefaults(config));
+  assertModelFits(c, undefined, `the model (${shortModelName(c)}, vocabulary ${c.vocabSize}${c.embeddingDim === undefined ? '' : `, embedding ${c.embeddingDim}`})`);
   const layerOptions = {
     inputSize: c.embeddingDim ?? c.vocabSize,
     hiddenSize: c.hiddenSize,

@@ -125,12 +125,12 @@ export function buildClassifier(config: ClassifierConfig): SequenceClassifier {
   });
 }
 
-/** Trainable scalars of the recurrent layer and a head of `outputs` values, computed without building the model. */
+/** Trainable scalars of the recurrent layer and a head of `outputs` values, in closed form (a config may claim a million layers). */
 function recurrentParameters(c: RecurrentConfig, inputSize: number, outputs: number): number {
   const D = c.bidirectional ? 2 : 1;
-  let total = 0;
-  for (let l = 0; l < c.numLayers; l++) total += D * cellParameterCount(cellKind(c.cell), l === 0 ? inputSize : D * c.hiddenSize, c.hiddenSize);
-  return total + D * c.hiddenSize * outputs + outputs;
+  const spec = cellKind(c.cell);
+  const layers = D * cellParameterCount(spec, inputSize, c.hiddenSize) + (c.numLayers - 1) * D * cellParameterCount(spec, D * c.hiddenSize, c.hiddenSize);
+  return layers + D * c.hiddenSize * outputs + outputs;
 }
 
 export function countTaskParameters(config: ForecasterConfig | ClassifierConfig): number {

@@ -3,13 +3,15 @@
 // resume from a checkpoint, evaluate a checkpoint's perplexity on a text, and generate from a checkpoint. A run
 // that diverges throws before anything is saved, so the last checkpoint on disk stays the last good one.
 import { Random } from '../core/random.js';
+import type { TextSource } from '../data/text-source.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import { prepareCorpus, validateTextSettings, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 import { saveCheckpoint, loadCheckpoint, type Checkpoint, type CorpusInfo } from './checkpoint.js';
 import { generate, type GenerateOptions } from './generate.js';
-import { buildModel, validateModelConfig, withModelDefaults, type ModelConfig, type ModelSettings } from './model-config.js';
-import type { TrainOptions } from './options.js';
+import { buildModel, shortModelName, validateModelConfig, withModelDefaults, type ModelConfig, type ModelSettings } from './model-config.js';
+import { assertModelFits, optimizerBufferCount } from './model-spec.js';
+import { resolveTrainOptions, type TrainOptions } from './options.js';
 import { evaluateLoss, type Evaluation } from './step.js';
 import { Trainer, type FitControls, type FitResult } from './trainer.js';
 
@@ -107,10 +109,13 @@ async function run(start: Omit<RunStart, 'trainTokens' | 'validTokens'>, ids: In
 }
 
 /** Builds the vocabulary and model from `text` and trains; throws TrainingDivergedError on NaN/Inf. */
-export async function trainOnText(text: string, options: TrainTextOptions = {}): Promise<TrainingRun> {
+export async function trainOnText(text: TextSource, options: TrainTextOptions = {}): Promise<TrainingRun> {
   const settings = validateTextSettings(options.text ?? {});
   const prepared = prepareCorpus(text, settings, { maxTokens: options.maxTokens, minFreq: options.minFreq });
   const config = validateModelConfig(withModelDefaults({ ...options.model, vocabSize: prepared.vocab.size }));
+  const resolved = resolveTrainOptions(options.training ?? {});
+  const use = { batchSize: resolved.batchSize, numSteps: resolved.numSteps, optimizerBuffers: optimizerBufferCount(resolved.optimizer, resolved.momentum) };
+  assertModelFits(config, use, `training ${shortModelName(config)} over ${config.vocabSize} tokens with batch ${resolved.batchSize} x ${resolved.numSteps}`);
   const model = buildModel(config);
   const trainer = new Trainer(model, options.training ?? {});
   const corpus: CorpusInfo = {
@@ -131,7 +136,7 @@ export async function trainOnText(text: string, options: TrainTextOptions = {}):
 }
 
 /** Continues the run saved at `checkpointPath` on `text` (which should be the text it was trained on). */
-export async function resumeTraining(checkpointPath: string, text: string, options: ResumeOptions = {}): Promise<TrainingRun> {
+export async function resumeTraining(checkpointPath: string, text: TextSource, options: ResumeOptions = {}): Promise<TrainingRun> {
   const ckpt = await loadCheckpoint(checkpointPath);
   if (ckpt.training === null) throw new Error(`${checkpointPath} holds weights only (saved without training state), so there is nothing to resume`);
   const allowed: ReadonlySet<string> = new Set(RESUME_OVERRIDES);
@@ -165,12 +170,12 @@ export interface EvaluateTextOptions {
 }
 
 /** Perplexity of a saved model on `text`, tokenized with the checkpoint's settings and vocabulary. */
-export async function evaluateCheckpoint(checkpointPath: string, text: string, options: EvaluateTextOptions = {}): Promise<Evaluation & { unknownCount: number }> {
+export async function evaluateCheckpoint(checkpointPath: string, text: TextSource, options: EvaluateTextOptions = {}): Promise<Evaluation & { unknownCount: number }> {
   const ckpt = await loadCheckpoint(checkpointPath);
   return evaluateText(ckpt, text, options);
 }
 
-export function evaluateText(ckpt: Checkpoint, text: string, options: EvaluateTextOptions = {}): Evaluation & { unknownCount: number } {
+export function evaluateText(ckpt: Checkpoint, text: TextSource, options: EvaluateTextOptions = {}): Evaluation & { unknownCount: number } {
   const prepared = prepareCorpus(text, ckpt.text, { vocab: ckpt.vocab, maxTokens: options.maxTokens });
   const trained = ckpt.training?.progress.options;
   const batchSize = options.batchSize ?? trained?.batchSize ?? 32;

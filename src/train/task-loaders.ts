@@ -13,6 +13,8 @@ import {
 } from './sequence-config.js';
 import { REGRESSION_LOSSES } from './sequence-step.js';
 import type { TaskLoader } from './task.js';
+import { userMessage } from './checkpoint-load.js';
+import { assertTaskModelFits, classifierTensors, forecasterTensors } from './sequence-spec.js';
 
 type Fail = (why: string) => never;
 
@@ -75,26 +77,39 @@ function parseForecastSettings(raw: Record<string, unknown>, config: ForecasterC
 /** The forecaster's part of a checkpoint: model config, series settings, scaler (and the data it saw). */
 export const FORECAST_LOADER: TaskLoader<ForecastTask> = {
   kind: 'forecast',
-  restore(meta, fail) {
+  plan(meta, _source, fail) {
     let config: ForecasterConfig;
     try {
       config = validateForecasterConfig(meta.model, 'model config');
     } catch (err) {
-      return fail((err as Error).message);
+      return fail(userMessage(err));
     }
     const settings = parseForecastSettings(section(meta, 'forecast', fail), config, fail);
     let scaler: Scaler;
     try {
       scaler = Scaler.fromJSON(meta.scaler);
     } catch (err) {
-      return fail(`bad scaler (${(err as Error).message})`);
+      return fail(`bad scaler (${userMessage(err)})`);
     }
     if (scaler.columns.length !== settings.columns.length || scaler.columns.some((c, k) => c !== settings.columns[k])) {
       fail(`the scaler's columns (${scaler.columns.join(', ')}) are not forecast.columns (${settings.columns.join(', ')})`);
     }
-    return new ForecastTask(buildForecaster(config), { config, settings, scaler, data: parseDataInfo(meta.data, fail) });
+    const data = parseDataInfo(meta.data, fail);
+    return {
+      says: `checkpoint says a forecaster ${shortTaskModelName(config)} over ${config.inputSize} feature(s)`,
+      weights: () => forecasterTensors(config),
+      assertFits: (o) => assertTaskModelFits(config, settings.window, o),
+      carried: () => [],
+      mostBatches: (o) => {
+        if (data === null) return null;
+        // Training windows: those whose targets lie inside the training rows (series-windows.ts).
+        const trainEnd = data.count - Math.floor(data.count * settings.testFraction) - Math.floor(data.count * settings.validFraction);
+        return Math.ceil(Math.max(0, trainEnd - settings.horizon - settings.window + 1) / o.batchSize);
+      },
+      metrics: ['valLoss', 'valMae', 'valMase', 'windowsPerSec'],
+      build: () => new ForecastTask(buildForecaster(config), { config, settings, scaler, data }),
+    };
   },
-  describe: (task) => `checkpoint says a forecaster ${shortTaskModelName(task.info.config)} over ${task.info.config.inputSize} feature(s)`,
 };
 
 function parseClassifySettings(raw: Record<string, unknown>, config: ClassifierConfig, fail: Fail): ClassifySettings {
@@ -125,12 +140,12 @@ function parseClassifySettings(raw: Record<string, unknown>, config: ClassifierC
 /** The classifier's part of a checkpoint: model config, text settings, labels, vocabulary (and the data it saw). */
 export const CLASSIFY_LOADER: TaskLoader<ClassifyTask> = {
   kind: 'classify',
-  restore(meta, fail) {
+  plan(meta, _source, fail) {
     let config: ClassifierConfig;
     try {
       config = validateClassifierConfig(meta.model, 'model config');
     } catch (err) {
-      return fail((err as Error).message);
+      return fail(userMessage(err));
     }
     const settings = parseClassifySettings(section(meta, 'classify', fail), config, fail);
     let labels: LabelSet;
@@ -138,16 +153,25 @@ export const CLASSIFY_LOADER: TaskLoader<ClassifyTask> = {
     try {
       labels = LabelSet.fromJSON(meta.labels);
     } catch (err) {
-      return fail(`bad labels (${(err as Error).message})`);
+      return fail(`bad labels (${userMessage(err)})`);
     }
     try {
       vocab = Vocab.fromJSON(meta.vocab);
     } catch (err) {
-      return fail(`bad vocabulary (${(err as Error).message})`);
+      return fail(`bad vocabulary (${userMessage(err)})`);
     }
     if (labels.size !== config.numClasses) fail(`the checkpoint has ${labels.size} labels but the model config says numClasses ${config.numClasses}`);
     if (vocab.size !== config.vocabSize) fail(`the vocabulary has ${vocab.size} tokens but the model config says vocabSize ${config.vocabSize}`);
-    return new ClassifyTask(buildClassifier(config), { config, settings, labels, vocab, data: parseDataInfo(meta.data, fail) });
+    const data = parseDataInfo(meta.data, fail);
+    const trainCount = settings.classCounts.reduce((a, b) => a + b, 0);
+    return {
+      says: `checkpoint says a classifier ${shortTaskModelName(config)} of ${config.numClasses} classes`,
+      weights: () => classifierTensors(config),
+      assertFits: (o) => assertTaskModelFits(config, settings.maxLength, o),
+      carried: () => [],
+      mostBatches: (o) => Math.ceil(trainCount / o.batchSize),
+      metrics: ['valLoss', 'valAccuracy', 'valMacroF1', 'sequencesPerSec'],
+      build: () => new ClassifyTask(buildClassifier(config), { config, settings, labels, vocab, data }),
+    };
   },
-  describe: (task) => `checkpoint says a classifier ${shortTaskModelName(task.info.config)} of ${task.info.config.numClasses} classes`,
 };

@@ -5,6 +5,7 @@
 // The kinds of task are listed here and nowhere else.
 import type { Random } from '../core/random.js';
 import type { Tensor } from '../core/tensor.js';
+import type { CheckpointPlan } from './checkpoint-load.js';
 import type { TrainOptions } from './options.js';
 
 export const TASK_KINDS = ['language-model', 'forecast', 'classify'] as const;
@@ -83,13 +84,17 @@ export type AnyTask = Task<any, any, object, any>;
 export type DataOf<T> = T extends Task<infer D, any, any, any> ? D : never;
 export type MetricsOf<T> = T extends Task<any, any, infer M, any> ? M : never;
 
-/** Rebuilds one kind of task from a checkpoint (see decodeTaskCheckpoint). */
+/**
+ * Rebuilds one kind of task from a checkpoint (see decodeTaskCheckpoint). The loader only plans: it checks the
+ * task's part of the metadata and says what the file must hold (weights, memory, carried state), allocating
+ * nothing; the generic loader (checkpoint-load.ts) then runs every check of the file against that plan (header,
+ * names, shapes, dtypes, memory, NaN/Inf and bounds, training fields, optimizer state) and only then builds the
+ * task. A new task supplies its plan and gets all of them.
+ */
 export interface TaskLoader<T extends AnyTask> {
   readonly kind: TaskKind;
-  /** Checks the task's part of the metadata and builds the task around a fresh model of the saved shapes. */
-  restore(metadata: Record<string, unknown>, fail: (why: string) => never): T;
-  /** How errors about the tensors name the model, e.g. "checkpoint says lstm 16x1". */
-  describe(task: T): string;
+  /** `fail` throws one line naming the file; `source` names it in errors of the task's own. */
+  plan(metadata: Record<string, unknown>, source: string, fail: (why: string) => never): CheckpointPlan<T>;
 }
 
 /** The task a checkpoint's metadata records; files written before tasks existed hold language models. */

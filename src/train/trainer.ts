@@ -6,6 +6,8 @@
 // run stops early once the watched validation metric has not improved for `patience` epochs.
 import { Tensor } from '../core/tensor.js';
 import { Random } from '../core/random.js';
+import { MAX_STATE, MAX_WEIGHT } from '../core/limits.js';
+import { firstOutOfBounds } from '../io/tensor-spec.js';
 import { RNNModel } from '../nn/rnn-model.js';
 import { clipGradNorm, gradNorm, hasNonFinite } from '../optim/clip.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
@@ -95,9 +97,12 @@ export class TrainingDivergedError extends Error {
     readonly reason: string,
     lr: number,
     clip: number,
+    /** True when the check came after the update: the weights in memory hold the bad values (no save will take them). */
+    applied = false,
   ) {
     const advice = `lower the learning rate (lr ${lr})${clip > 0 ? '' : ' or turn on gradient clipping'}`;
-    super(`training diverged at epoch ${epoch}, step ${step} (batch ${batch} of ${numBatches}): ${reason}; the step was not applied; ${advice}`);
+    const step_ = applied ? 'the weights in memory are not saved' : 'the step was not applied';
+    super(`training diverged at epoch ${epoch}, step ${step} (batch ${batch} of ${numBatches}): ${reason}; ${step_}; ${advice}`);
     this.name = 'TrainingDivergedError';
   }
 }
@@ -210,6 +215,10 @@ export class Trainer<T extends AnyTask = LanguageModelTask> {
       // lets an interrupted epoch resume exactly.
       this.epochStartData = this.dataRandom.state();
       const batches = this.task.batches(train, this.dataRandom, this.options);
+      if (this.batch > 0 && this.batch >= batches.numBatches) {
+        this.rewindEpoch();
+        throw new Error(`cannot resume at minibatch ${this.batch + 1} of epoch ${this.epoch + 1}: this data gives the epoch only ${batches.numBatches} minibatches`);
+      }
       const partial = (this.partial ??= { lossSum: 0, tokens: 0, seconds: 0 });
       const segmentStart = now();
       let stop: StopReason | null;
@@ -273,6 +282,11 @@ export class Trainer<T extends AnyTask = LanguageModelTask> {
       }
       if (clip > 0) clipGradNorm(params, clip, norm);
       this.optimizer.step();
+      // The update kernels measured what they wrote: a NaN, an Inf or a value past its bound in the weights or the
+      // optimizer state stops the run here, before any checkpoint could take it (rare, so the search is slow).
+      if (!(this.optimizer.boundRatio <= 1)) {
+        throw new TrainingDivergedError(this.epoch + 1, this.step + 1, this.batch + 1, numBatches, `after the update, ${this.outOfBounds()}`, lr, clip, true);
+      }
       this.step++;
       this.batch++;
       this.carried = carry;
@@ -288,6 +302,13 @@ export class Trainer<T extends AnyTask = LanguageModelTask> {
       if (stop !== null) return stop;
     }
     return null;
+  }
+
+  /** Which weight or optimizer buffer left its bound, for the divergence message. */
+  private outOfBounds(): string {
+    const weights = firstOutOfBounds(this.model.namedParameters().map(([n, p]) => [n, p.data] as const), { bound: MAX_WEIGHT, role: 'weight' });
+    const buffers = Object.entries(this.optimizer.stateDict().buffers).map(([n, b]) => [`optimizer buffer ${n}`, b] as const);
+    return weights ?? firstOutOfBounds(buffers, { bound: MAX_STATE, role: 'optimizer state' }) ?? 'a value past its bound';
   }
 
   /** Back to the generator state this epoch was drawn from, so the next fit() re-draws the same epoch and skips ahead. */
@@ -318,7 +339,8 @@ export class Trainer<T extends AnyTask = LanguageModelTask> {
 function monitorOf(task: AnyTask, options: TrainOptions): Monitor {
   const metric = options.monitor ?? task.defaultMonitor;
   if (metric === 'loss') return { metric, goal: 'min' };
-  const goal = task.goals[metric];
+  // Own keys only: a name from a checkpoint ("constructor", "__proto__") must not find the prototype's.
+  const goal = Object.hasOwn(task.goals, metric) ? task.goals[metric] : undefined;
   if (goal === undefined) {
     throw new Error(`training options: monitor ${JSON.stringify(metric)} is not a metric of the ${task.kind} task (it has loss, ${Object.keys(task.goals).join(', ')})`);
   }

@@ -9,7 +9,9 @@ import { mean, mul, select, sub } from '../../src/core/ops/index.js';
 import { LSTM } from '../../src/nn/lstm.js';
 import { Linear } from '../../src/nn/linear.js';
 import { Module, prefixed } from '../../src/nn/module.js';
-import type { BatchLoss, MetricGoal, Task, TaskEpoch, TaskLoader, TrainOptions, TrainingSummary } from '../../src/train/index.js';
+import { MAX_WEIGHT } from '../../src/core/limits.js';
+import { assertFitsInMemory } from '../../src/io/memory.js';
+import type { BatchLoss, MetricGoal, Task, TaskEpoch, TaskLoader, TensorSpec, TrainOptions, TrainingSummary } from '../../src/train/index.js';
 
 export interface RegressorConfig {
   features: number;
@@ -186,15 +188,49 @@ export class RegressionTask implements Task<Windows, Windows, RegressionMetrics,
   }
 }
 
+/**
+ * The regressor's tensors from its config alone, as Regressor.namedParameters() names and orders them: the LSTM's
+ * W_g (I, H), U_g (H, H), b_g (1, H) per layer (gates i, f, o, a), then the head (H, 1) and (1, 1).
+ */
+function* regressorTensors(config: RegressorConfig): Generator<TensorSpec> {
+  const weight = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtypes: ['F32'], bound: MAX_WEIGHT, role: 'weight' });
+  const { features, hiddenSize: H, numLayers } = config;
+  const gates = ['i', 'f', 'o', 'a'];
+  for (let l = 0; l < numLayers; l++) {
+    const I = l === 0 ? features : H;
+    for (const g of gates) yield weight(`rnn.l${l}.W_${g}`, [I, H]);
+    for (const g of gates) yield weight(`rnn.l${l}.U_${g}`, [H, H]);
+    for (const g of gates) yield weight(`rnn.l${l}.b_${g}`, [1, H]);
+  }
+  yield weight('head.weight', [H, 1]);
+  yield weight('head.bias', [1, 1]);
+}
+
+/** A task's loader is its plan: the generic loader runs every check of the file against it before building. */
 export const REGRESSION_LOADER: TaskLoader<RegressionTask> = {
   kind: 'forecast',
-  restore(meta, fail) {
-    const config = meta.model as Record<string, unknown> | undefined;
-    if (typeof config !== 'object' || config === null) return fail('the forecast checkpoint has no model config');
+  plan(meta, _source, fail) {
+    const raw = meta.model as Record<string, unknown> | undefined;
+    if (typeof raw !== 'object' || raw === null) return fail('the forecast checkpoint has no model config');
     for (const key of ['features', 'steps', 'hiddenSize', 'numLayers', 'seed']) {
-      if (!Number.isSafeInteger(config[key])) fail(`model config: ${key} must be an integer, got ${JSON.stringify(config[key])}`);
+      const v = raw[key];
+      if (!Number.isSafeInteger(v) || (v as number) < (key === 'seed' ? 0 : 1)) fail(`model config: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
     }
-    return new RegressionTask(config as unknown as RegressorConfig);
+    const config = raw as unknown as RegressorConfig;
+    const says = `checkpoint says a regressor lstm ${config.hiddenSize}x${config.numLayers}`;
+    return {
+      says,
+      weights: () => regressorTensors(config),
+      assertFits: (o) => {
+        const { features: F, hiddenSize: H, numLayers: L, steps: T } = config;
+        const params = 4 * (F * H + H * H + H) + (L - 1) * 4 * (2 * H * H + H) + H + 1;
+        const rows = (o?.batchSize ?? 1) * T;
+        assertFitsInMemory(4 * (params * (o === null ? 1 : 4) + rows * L * 8 * H * 2), `the regressor it describes (lstm ${H}x${L})`);
+      },
+      carried: () => [],
+      mostBatches: () => null,
+      metrics: ['valMse', 'valMae', 'windowsPerSec'],
+      build: () => new RegressionTask(config),
+    };
   },
-  describe: (task) => `checkpoint says a regressor lstm ${task.model.config.hiddenSize}x${task.model.config.numLayers}`,
 };

@@ -87,7 +87,9 @@ export class ActivationView {
     byId('cell-name').textContent = data.cell.toUpperCase();
     this.fillSignals(data.signals);
     const layer = Math.min(Number(this.layer.value) || 0, data.layers.length - 1);
-    this.layer.replaceChildren(...data.layers.map((_, l) => new Option(String(l + 1), String(l))));
+    // Appended one by one: spreading an uploaded model's layers (any number of them) into one call can overflow the stack.
+    this.layer.replaceChildren();
+    data.layers.forEach((_, l) => this.layer.append(new Option(String(l + 1), String(l))));
     this.layer.value = String(layer);
     for (const el of [this.unit, this.unitRange]) el.max = String(data.hiddenSize - 1);
     this.selectUnit(Math.min(Number(this.unit.value) || 0, data.hiddenSize - 1));

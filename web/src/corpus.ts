@@ -2,6 +2,7 @@
 // time by corpus-plugin.ts), pasted text, or an uploaded .txt file read in the browser. Uploaded files get the
 // CLI's checks: UTF-8, no NUL bytes, line endings normalised to '\n'.
 import * as builtin from 'virtual:builtin-corpus';
+import { DEFAULT_MAX_CORPUS_BYTES } from '../../src/data/text-source.js';
 import { byId, formatCount, setText } from './dom.js';
 
 export interface ChosenText {
@@ -60,6 +61,9 @@ export class CorpusPicker {
     const file = this.upload.files?.[0];
     this.uploaded = null;
     if (file === undefined) return this.describe();
+    if (file.size > DEFAULT_MAX_CORPUS_BYTES) {
+      return setText(this.info, `Cannot use ${file.name}: it is ${(file.size / 2 ** 20).toFixed(1)} MiB, more than the ${DEFAULT_MAX_CORPUS_BYTES / 2 ** 20} MiB a text may have here.`, 'error');
+    }
     const bytes = new Uint8Array(await file.arrayBuffer());
     let text: string;
     try {

@@ -5,6 +5,7 @@ import './style.css';
 import { ActivationView } from './activation-view.js';
 import { PerplexityChart } from './chart.js';
 import { CorpusPicker } from './corpus.js';
+import { PAGE_MEMORY_BUDGET, formatBytes } from '../../src/io/memory.js';
 import { byId, formatCount, formatPerplexity, setText } from './dom.js';
 import type { FromWorker, RunSettings, RunState, Strategy, ToWorker } from './protocol.js';
 
@@ -146,6 +147,11 @@ el.temperature.addEventListener('input', () => {
 el.checkpoint.addEventListener('change', async () => {
   const file = el.checkpoint.files?.[0];
   if (file === undefined) return;
+  // The size is known before a byte is read: a file larger than a page may hold is refused unread. The worker's
+  // decodeCheckpoint then runs every check the CLI's loader runs (header, config, memory, dtypes, NaN and bounds).
+  if (file.size > PAGE_MEMORY_BUDGET) {
+    return setText(el.modelInfo, `${file.name} is ${formatBytes(file.size)}, more than the ${formatBytes(PAGE_MEMORY_BUDGET)} a page can load.`, 'error');
+  }
   setText(el.modelInfo, `Reading ${file.name}…`);
   const bytes = await file.arrayBuffer();
   send({ type: 'load', bytes, name: file.name }, [bytes]);

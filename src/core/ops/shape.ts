@@ -100,7 +100,8 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   const [outer, , inner] = splitAtAxis(first.shape, a);
   const total = xs.reduce((s, x) => s + x.shape[a]!, 0);
   const shape = first.shape.map((d, k) => (k === a ? total : d));
-  const y = allocLike(outer * total * inner, ...xs);
+  // No spread of xs into a call: stacking 100K time steps would overflow the call stack.
+  const y = xs.some((x) => x.data instanceof Float64Array) ? new Float64Array(outer * total * inner) : new Float32Array(outer * total * inner);
   let offset = 0;
   const offsets: number[] = [];
   for (const x of xs) {

@@ -5,6 +5,7 @@ import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend
 import * as steps from '../ref/steps.js';
 import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
+import { wasmMemory } from './bytes.generated.js';
 import { ensureGemmChoice } from './gemm-variants.js';
 import { RegionPool, type Region } from './regions.js';
 import { ensureSplitChoice } from './split-choice.js';
@@ -69,7 +70,15 @@ class WasmBackend implements Backend {
     const old = this.capacity > 0 ? this.f32.slice() : null;
     // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
     const ex = this.ex; // the pool's allocator must not hold on to this backend
-    regions ??= new RegionPool((bytes) => ex.alloc(bytes));
+    regions ??= new RegionPool((bytes) => {
+      // Growing past the module's maximum would trap ("unreachable"): say instead what the model needs.
+      const most = wasmMemory.maximum * 65536;
+      if (ex.used() + bytes + GEMM_SCRATCH_BYTES > most) {
+        const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
+        throw new Error(`the fused engine needs ${gib(ex.used() + bytes + GEMM_SCRATCH_BYTES)} of WebAssembly memory for this model and batch, more than the ${gib(most)} it can have; use a smaller model or batch, or --engine autograd`);
+      }
+      return ex.alloc(bytes);
+    });
     if (this.region !== null) {
       regions.forget(this);
       regions.give(this.region);

@@ -2,7 +2,7 @@
 // through a small scratch area in wasm memory in chunks (so a huge parameter never needs a huge copy), the kernel
 // runs on the chunk, and what it changed is copied back. Float64 arrays take the reference. Shapes: arrays (n,).
 import * as ref from '../ref/optim.js';
-import type { AdamHyper, Floats, SGDHyper } from '../ref/optim.js';
+import { DEFAULT_SCALES, type AdamHyper, type Floats, type SGDHyper } from '../ref/optim.js';
 import { initWasmSync, type WasmInstance } from './backend.js';
 
 /** Floats per array per chunk: four arrays of 16K floats (256 KiB) stay in L2. */
@@ -39,8 +39,9 @@ export interface OptimKernels {
   readonly name: string;
   sumSquares(g: Floats): number;
   scaleInPlace(g: Floats, c: number): void;
-  sgdUpdate(p: Floats, g: Floats, b: Floats | null, h: SGDHyper): void;
-  adamUpdate(p: Floats, g: Floats, m: Floats, v: Floats, h: AdamHyper): void;
+  /** Both updates return max(|p|·wScale, |state|·sScale) over what they wrote, NaN if any is NaN (see ref/optim.ts). */
+  sgdUpdate(p: Floats, g: Floats, b: Floats | null, h: SGDHyper): number;
+  adamUpdate(p: Floats, g: Floats, m: Floats, v: Floats, h: AdamHyper): number;
 }
 
 /** The wasm optimizer kernels (instantiates the module; throws where SIMD is missing). */
@@ -65,17 +66,21 @@ export function createWasmOptimKernelsOn(inst: WasmInstance): OptimKernels {
     },
     sgdUpdate(p, g, b, h) {
       if (!allF32([p, g, b])) return ref.sgdUpdate(p, g, b, h);
-      const { lr, momentum, weightDecay, nesterov } = h;
-      chunked(inst, [p as Float32Array, g as Float32Array, b as Float32Array | null], [true, false, true], (n, [pp, pg, pb]) =>
-        ex.sgdUpdate(n, pp!, pg!, pb!, lr, momentum, weightDecay, nesterov ? 1 : 0),
-      );
+      const { lr, momentum, weightDecay, nesterov, wScale = DEFAULT_SCALES.wScale, sScale = DEFAULT_SCALES.sScale } = h;
+      let worst = 0;
+      chunked(inst, [p as Float32Array, g as Float32Array, b as Float32Array | null], [true, false, true], (n, [pp, pg, pb]) => {
+        worst = Math.max(worst, ex.sgdUpdate(n, pp!, pg!, pb!, lr, momentum, weightDecay, nesterov ? 1 : 0, wScale, sScale));
+      });
+      return worst;
     },
     adamUpdate(p, g, m, v, h) {
       if (!allF32([p, g, m, v])) return ref.adamUpdate(p, g, m, v, h);
-      const { stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2 } = h;
-      chunked(inst, [p, g, m, v] as Float32Array[], [true, false, true, true], (n, [pp, pg, pm, pv]) =>
-        ex.adamUpdate(n, pp!, pg!, pm!, pv!, stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2),
-      );
+      const { stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2, wScale = DEFAULT_SCALES.wScale, sScale = DEFAULT_SCALES.sScale } = h;
+      let worst = 0;
+      chunked(inst, [p, g, m, v] as Float32Array[], [true, false, true, true], (n, [pp, pg, pm, pv]) => {
+        worst = Math.max(worst, ex.adamUpdate(n, pp!, pg!, pm!, pv!, stepSize, sqrtBc2, beta1, beta2, eps, shrink, l2, wScale, sScale));
+      });
+      return worst;
     },
   };
 }
