@@ -2,7 +2,7 @@
 // values of the test part (truth) and the model's forecasts over it, each window's `horizon` steps drawn end to end
 // from origins one horizon apart (what the model would have said, a horizon at a time), as one small static SVG.
 // x is the row (labelled with dates when the data has them), y the first target in its own units.
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files.js';
 import { niceTicks } from './svg.js';
 
 export interface ForecastChart {
@@ -70,10 +70,7 @@ export function forecastSvg(chart: ForecastChart, width = 900, height = 420): st
   return `${out.join('\n')}\n`;
 }
 
-/** Writes the chart through a temporary file and a rename, so a reader never sees half a file. */
+/** Writes the chart atomically (io/files.ts), so a reader never sees half a file. */
 export async function writeForecastChart(path: string, chart: ForecastChart): Promise<void> {
-  const { rename } = await import('node:fs/promises');
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, forecastSvg(chart), 'utf8');
-  await rename(temp, path);
+  await writeFileAtomic(path, forecastSvg(chart));
 }
