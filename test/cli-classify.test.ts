@@ -8,14 +8,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { lstm } from './helpers/cli.js';
+import { jsonLines } from './helpers/outputs.js';
 import { labelledCsv, labelledWords } from './helpers/task-data.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
 const TINY = ['--task', 'classify', '--hidden', '12', '--embedding', '8', '--batch', '16', '--lr', '0.01'];
 
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 test('train --task classify on a CSV: header, epochs, test metrics beside the majority class; predict and eval', async () => {
   await withTempDir('lstm-cli-classify-', async (dir) => {

@@ -10,20 +10,13 @@ import { join } from 'node:path';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { loadForecaster } from '../src/train/forecast-session.js';
 import { lstm } from './helpers/cli.js';
+import { jsonLines, sameTensors } from './helpers/outputs.js';
 import { seriesCsv } from './helpers/task-data.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
 const TINY = ['--task', 'forecast', '--window', '10', '--horizon', '3', '--hidden', '8', '--batch', '8', '--lr', '0.01'];
 
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
-async function sameTensors(a: string, b: string): Promise<void> {
-  const [x, y] = [await readSafetensors(a), await readSafetensors(b)];
-  assert.deepEqual(Object.keys(x).sort(), Object.keys(y).sort());
-  for (const name of Object.keys(x)) assert.deepEqual(x[name]!.data, y[name]!.data, `tensor ${name} differs`);
-}
 
 test('train --task forecast writes the checkpoint, the best one and the chart, and prints the test metrics beside the baselines', async () => {
   await withTempDir('lstm-cli-forecast-', async (dir) => {

@@ -3,7 +3,7 @@
 // from origins one horizon apart (what the model would have said, a horizon at a time), as one small static SVG.
 // x is the row (labelled with dates when the data has them), y the first target in its own units.
 import { writeFileAtomic } from '../io/files.js';
-import { niceTicks } from './svg.js';
+import { niceTicks, svgOpening, svgText, yGrid } from './svg.js';
 
 export interface ForecastChart {
   title: string;
@@ -24,9 +24,7 @@ export function forecastSvgPathFor(checkpoint: string): string {
 
 const COLORS = { history: '#7f7f7f', truth: '#1f77b4', forecast: '#d62728' } as const;
 const MARGIN = { left: 72, right: 24, top: 64, bottom: 48 };
-const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-const fmt = (v: number): string => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(+v.toPrecision(4)));
-const label = (x: number, y: number, s: string, attrs = ''): string => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs}>${escapeXml(s)}</text>`;
+const label = svgText;
 
 export function forecastSvg(chart: ForecastChart, width = 900, height = 420): string {
   const lines = (['history', 'truth', 'forecast'] as const).map((name) => ({ name, points: chart[name].filter(([, v]) => Number.isFinite(v)) }));
@@ -42,15 +40,7 @@ export function forecastSvg(chart: ForecastChart, width = 900, height = 420): st
   const plot = { left: MARGIN.left, right: width - MARGIN.right, bottom: height - MARGIN.bottom, top: MARGIN.top };
   const x = (r: number): number => plot.left + ((r - x0) / (x1 - x0)) * (plot.right - plot.left);
   const y = (v: number): number => plot.bottom - ((v - lo) / (hi - lo)) * (plot.bottom - plot.top);
-  const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#333">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    label(width / 2, 24, chart.title, ' text-anchor="middle" font-size="14" font-weight="bold"'),
-  ];
-  for (const v of yTicks) {
-    out.push(`<line x1="${plot.left}" x2="${plot.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`);
-    out.push(label(plot.left - 8, y(v) + 4, fmt(v), ' text-anchor="end"'));
-  }
+  const out = [...svgOpening(width, height, chart.title), ...yGrid(yTicks, y, plot.left, plot.right)];
   for (const r of niceTicks(x0, x1, 6).filter((t) => Number.isInteger(t) && t >= x0 && t <= x1)) {
     out.push(`<line x1="${x(r).toFixed(1)}" x2="${x(r).toFixed(1)}" y1="${plot.bottom}" y2="${plot.bottom + 5}" stroke="#333"/>`);
     out.push(label(x(r), plot.bottom + 18, chart.dateOf === null ? String(r) : chart.dateOf(r), ' text-anchor="middle"'));

@@ -13,6 +13,7 @@ import type { FitResult, Trainer } from '../train/trainer.js';
 import { loadTaskCheckpoint } from '../train/checkpoint.js';
 import type { TrainFlags } from './args.js';
 import { CliError, EXIT_INTERRUPTED } from './errors.js';
+import { stopOnCtrlC } from './interrupt.js';
 import { formatSeconds } from './format.js';
 import { HumanTaskReporter, JsonTaskReporter, type EpochView, type TaskReporter } from './task-output.js';
 import { defaultOutFor, taskTrainingDefaults } from './task-args.js';
@@ -47,7 +48,6 @@ export interface TaskCommand<T extends AnyTask, Input, Run extends TaskRun<T>, D
 }
 
 const write = (text: string): void => void process.stdout.write(text);
-const warn = (text: string): void => void process.stderr.write(`lstm: ${text}\n`);
 
 /** The flags with the task's defaults where the user gave none. */
 export function withTaskDefaults(options: TrainFlags, task: 'forecast' | 'classify', given: (key: string) => boolean): TrainFlags {
@@ -77,21 +77,11 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: TaskReporter = flags.json ? new JsonTaskReporter(write, command.view) : new HumanTaskReporter(write, terminal, command.view);
-  const abort = new AbortController();
-  let trained = false;
-  const onSigint = (): void => {
-    // A second Ctrl-C, or any once training is over, quits at once through process.exit, whose exit hook
-    // (io/files.ts) removes the temp file of a save in flight; the handler stays for the rest of the process.
-    if (abort.signal.aborted || trained) process.exit(EXIT_INTERRUPTED);
-    reporter.close();
-    warn('stopping after this minibatch and saving the checkpoint (Ctrl-C again to quit at once)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const ctrlC = stopOnCtrlC(() => reporter.close());
   const started = performance.now();
   let savedEpoch: number | null = null;
   const controls: TaskRunControls<AnyTask> = {
-    signal: abort.signal,
+    signal: ctrlC.signal,
     onStart: (start) => {
       savedEpoch = flags.resume ? start.trainer.epoch : null;
       const header = command.header(start, input, describeRuntime(flags.engine, runtime));
@@ -119,7 +109,7 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
     throw err;
   } finally {
     reporter.close();
-    trained = true;
+    ctrlC.trained();
   }
   const { lines, summary } = await command.finish(run, input, flags.out);
   const seconds = (performance.now() - started) / 1000;

@@ -18,6 +18,7 @@ import type { TrainOptions } from './options.js';
 import type { ClassifierConfig } from './sequence-config.js';
 import { sequenceLossAndGrad } from './sequence-step.js';
 import type { BatchLoss, MetricGoal, Task, TaskEpoch, TrainingSummary } from './task.js';
+import { shuffledEpoch } from './shuffled-epoch.js';
 
 /** Labelled sequences as the classifier takes them: one id sequence per example, its length and its class. */
 export interface ClassifyData {
@@ -108,13 +109,7 @@ export class ClassifyTask implements Task<ClassifyData, SequenceBatch, ClassifyM
   }
 
   batches(data: ClassifyData, random: Random, options: TrainOptions): TaskEpoch<SequenceBatch> {
-    const order = random.shuffle(Array.from({ length: data.classes.length }, (_, n) => n));
-    const { batchSize } = options;
-    const numBatches = Math.ceil(order.length / batchSize);
-    function* generate(): Generator<SequenceBatch> {
-      for (let i = 0; i < numBatches; i++) yield pad(data, order.slice(i * batchSize, (i + 1) * batchSize));
-    }
-    return Object.assign(generate(), { numBatches });
+    return shuffledEpoch(data.classes.length, random, options.batchSize, (rows) => pad(data, rows));
   }
 
   startState(): null {

@@ -17,6 +17,7 @@ import type { TrainOptions } from './options.js';
 import type { ForecasterConfig } from './sequence-config.js';
 import { sequenceLossAndGrad, type RegressionLoss } from './sequence-step.js';
 import type { BatchLoss, MetricGoal, Task, TaskEpoch, TrainingSummary } from './task.js';
+import { shuffledEpoch } from './shuffled-epoch.js';
 
 /** How the series was read and cut: what predict and eval need to treat new data exactly as the training data. */
 export interface ForecastSettings {
@@ -126,13 +127,7 @@ export class ForecastTask implements Task<Windows, Windows, ForecastMetricsByEpo
   }
 
   batches(data: Windows, random: Random, options: TrainOptions): TaskEpoch<Windows> {
-    const order = random.shuffle(Array.from({ length: data.count }, (_, n) => n));
-    const { batchSize } = options;
-    const numBatches = Math.ceil(data.count / batchSize);
-    function* generate(): Generator<Windows> {
-      for (let i = 0; i < numBatches; i++) yield windowRows(data, order.slice(i * batchSize, (i + 1) * batchSize));
-    }
-    return Object.assign(generate(), { numBatches });
+    return shuffledEpoch(data.count, random, options.batchSize, (rows) => windowRows(data, rows));
   }
 
   startState(): null {
