@@ -4,6 +4,7 @@
 // prepares (scripts/tasks/prepare.ts), over the same seeds, one run after another (never in parallel).
 //
 //   node scripts/tasks/compare.mjs [--tasks forecast,classify] [--seeds 0,1,2,3,4] [--quick] [--readme README.md]
+//   node scripts/tasks/compare.mjs --record scripts/tasks/last-run.json --readme README.md    (the table again, no runs)
 //
 //   1. lstm-ts:  node dist/cli/main.js train --task forecast|classify --seed S --threads T --json        (each seed)
 //   2. PyTorch:  the prepared data, then forecast_torch.py / classify_torch.py --seeds ... --threads T  (same settings,
@@ -43,13 +44,16 @@ const { values: args } = parseArgs({
     'json-out': { type: 'string' },
     'torch-reference': { type: 'string' },
     'lstm-args': { type: 'string', default: '' },
+    record: { type: 'string' },
     readme: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
-const quick = args.quick;
-const seeds = (args.seeds ?? (quick ? '0' : '0,1,2,3,4')).split(',').map(Number);
-const tasks = args.tasks.split(',');
+/** --record FILE: no runs, the table of an earlier record (to write it into the README again). */
+const earlier = args.record === undefined ? null : JSON.parse(readFileSync(args.record, 'utf8'));
+const quick = earlier?.quick ?? args.quick;
+const seeds = earlier?.seeds ?? (args.seeds ?? (quick ? '0' : '0,1,2,3,4')).split(',').map(Number);
+const tasks = earlier === null ? args.tasks.split(',') : ['forecast', 'classify'].filter((t) => earlier[t] !== undefined);
 const jsonOut = args['json-out'] ?? (quick ? join(tmpdir(), 'lstm-ts-tasks-quick.json') : join(HERE, 'last-run.json'));
 /** Extra flags for the lstm-ts runs only (the test suite checks that a run off the mark fails the bar). */
 const extraArgs = args['lstm-args'].split(' ').filter(Boolean);
@@ -175,9 +179,9 @@ function table(record) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lstm-ts-compare-'));
-const record = { date: new Date().toISOString(), quick, seeds, threads: Number(args.threads), machine: { cpu: cpus()[0]?.model ?? '', cores: cpus().length, loadBefore: loadavg(), node: process.version } };
+const record = earlier ?? { date: new Date().toISOString(), quick, seeds, threads: Number(args.threads), machine: { cpu: cpus()[0]?.model ?? '', cores: cpus().length, loadBefore: loadavg(), node: process.version } };
 try {
-  for (const task of tasks) {
+  for (const task of earlier === null ? tasks : []) {
     const ts = await lstmTs(task, dir);
     const pt = await torch(task, dir);
     const verdict = task === 'forecast' ? forecastVerdict(ts, pt) : classifyVerdict(ts, pt);
@@ -187,9 +191,9 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-record.machine.loadAfter = loadavg();
+record.machine.loadAfter ??= loadavg();
 record.table = table(record);
-writeFileSync(jsonOut, `${JSON.stringify(record, null, 1)}\n`);
+if (earlier === null) writeFileSync(jsonOut, `${JSON.stringify(record, null, 1)}\n`);
 console.log(record.table);
 if (args.readme !== undefined) {
   const text = readFileSync(args.readme, 'utf8');
@@ -197,7 +201,10 @@ if (args.readme !== undefined) {
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`${args.readme} has no ${begin} ... ${end} block`);
-  writeFileSync(args.readme, `${text.slice(0, a + begin.length)}\n${record.table}\n${text.slice(b)}`);
+  const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+  const intro = `Run of ${record.date.slice(0, 10)} (${record.machine.cpu}, ${record.machine.cores} cores, load ${load(record.machine.loadBefore)} before and ${load(record.machine.loadAfter)} after; ` +
+    `${record.threads} thread each; the record is scripts/tasks/${jsonOut.endsWith('last-run.json') ? 'last-run.json' : jsonOut}):`;
+  writeFileSync(args.readme, `${text.slice(0, a + begin.length)}\n${intro}\n\n${record.table}\n${text.slice(b)}`);
 }
 const met = tasks.every((t) => record[t].verdict.met);
 console.log(met ? 'all bars met' : `bars not met: ${tasks.filter((t) => !record[t].verdict.met).join(', ')}`);
