@@ -1,10 +1,31 @@
-// Choosing the training path: the fused engine wherever it applies (built-in cells, unidirectional, no output
-// projection), the autograd tape otherwise. One engine is kept per model so its workspace is reused across steps.
+// The fused engine: training steps with no autograd tape, for the library's own models. Two entry points:
+//   fusedEngineFor(model: RNNModel) -> FusedLanguageModel | null       (language models; the trainer's LM task)
+//   fusedSequenceEngineFor(model: SequenceRegressor | SequenceClassifier) -> FusedSequenceEngine | null
+// Either returns null where the fused path does not apply (a user-written cell, float64 parameters, an LSTM with
+// an output projection, or useEngine('autograd')); the caller then runs the autograd path, which computes the same
+// numbers (tests hold the two together within float32 rounding). One engine is kept per model, its workspace
+// reused across steps. The sequence engine's contract (what the forecast/classify tasks call):
+//   engine.lossAndGrad({ input, lengths?, targets }, { loss?, delta?, classWeights?, backward? }) -> { loss, output }
+//     input:   the tensor model.forward takes: x (B, T, F) floats for the regressor, token ids (B, T) for the classifier
+//     lengths: real steps per row (B integers in [1, T], any order), as model.forward's; all T when omitted
+//     targets: regressor (B, horizon, targets) as its output; classifier (B,) class ids
+//     loss:    regressor 'mse' (default) | 'mae' | 'huber' (delta, default 1); classifier: cross-entropy, with
+//              optional classWeights (C values, PyTorch's weight=); every loss is the mean (weighted mean) as
+//              mseLoss / l1Loss / huberLoss / crossEntropy compute it
+//     returns: the loss, and model.forward's output (predictions (B, horizon, targets) or logits (B, C)), detached;
+//              gradients are ADDED into every parameter's .grad (zero them first); backward: false leaves them alone
+//   engine.forward(input, lengths?) -> the output alone (prediction); both follow the model's train()/eval() mode
+//     for dropout, drawing masks from model.rnn.random exactly as the autograd path does.
+// Bad input (a length of 0 or past T, shapes that do not fit, an id outside the vocabulary) is refused with the
+// autograd path's one-line errors.
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Backend } from '../kernels/backend.js';
 import { createEngineBackend } from '../kernels/index.js';
 import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
 import { FusedGenerator } from './generator.js';
+import type { FusedSequenceEngine, SequenceModel } from './sequence-types.js';
+
+export type { FusedSequenceEngine, RegressionLossKind, SequenceBatch, SequenceLossOptions, SequenceModel, SequenceStep } from './sequence-types.js';
 
 export type EnginePreference = 'auto' | 'fused' | 'autograd';
 
@@ -54,6 +75,15 @@ export function fusedEngineFor(model: RNNModel): FusedLanguageModel | null {
     engines.set(model, engine);
   }
   return engine;
+}
+
+/**
+ * The fused engine for a SequenceRegressor or SequenceClassifier, or null when the autograd path should run.
+ * Not built yet: null for every model, so callers run the autograd path (same numbers) until it lands.
+ */
+export function fusedSequenceEngineFor(model: SequenceModel): FusedSequenceEngine | null {
+  void model;
+  return null;
 }
 
 export { FusedLanguageModel, FusedGenerator, fusedUnsupported };
