@@ -162,7 +162,7 @@ export class FusedLanguageModel {
     const top = L.layers[L.layers.length - 1]!.output;
     be.fillRows(N, V, L.bd, L.logits);
     be.gemm(N, V, H, top, L.Wd, L.logits, false, false, 1);
-    const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, L.dLogits, 1 / N) / N;
+    const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, -1, L.dLogits, 1 / N) / N;
     if (!backward) return { loss, state: this.finalStates(L, B) };
 
     // Backward: decoder, then the layers from the top down, each handing dInput to the one below.

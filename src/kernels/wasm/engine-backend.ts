@@ -132,8 +132,12 @@ class WasmBackend implements Backend {
     this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst), beta);
   }
 
-  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {
-    return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), this.p(dLogits), scale);
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number {
+    return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), weights < 0 ? 0 : this.p(weights), this.p(dLogits), scale);
+  }
+
+  regressionLoss(n: number, kind: number, delta: number, pred: number, target: number, dPred: number, scale: number): number {
+    return this.ex.regressionLoss(n, kind, delta, this.p(pred), this.p(target), this.p(dPred), scale);
   }
 
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {
