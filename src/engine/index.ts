@@ -23,6 +23,7 @@ import type { Backend } from '../kernels/backend.js';
 import { createEngineBackend } from '../kernels/index.js';
 import { FusedLanguageModel, fusedUnsupported } from './language-model.js';
 import { FusedGenerator } from './generator.js';
+import { FusedSequenceModel, fusedSequenceUnsupported } from './sequence-model.js';
 import type { FusedSequenceEngine, SequenceModel } from './sequence-types.js';
 
 export type { FusedSequenceEngine, RegressionLossKind, SequenceBatch, SequenceLossOptions, SequenceModel, SequenceStep } from './sequence-types.js';
@@ -34,6 +35,7 @@ let preference: EnginePreference = 'auto';
 let backendFactory: () => Backend = createEngineBackend;
 const engines = new WeakMap<RNNModel, FusedLanguageModel>();
 const generators = new WeakMap<RNNModel, FusedGenerator>();
+const sequenceEngines = new WeakMap<SequenceModel, FusedSequenceModel>();
 
 /** 'auto' (default) uses the fused engine where it applies; 'autograd' forces the tape; 'fused' insists. */
 export function useEngine(choice: EnginePreference): void {
@@ -45,11 +47,15 @@ export function setEngineBackend(factory: () => Backend): void {
   backendFactory = factory;
 }
 
-function fusedApplies(model: RNNModel): boolean {
+/** Whether to run the fused path, given why it cannot (null: it can); 'fused' insists, so a reason throws. */
+function applies(reason: string | null): boolean {
   if (preference === 'autograd') return false;
-  const reason = fusedUnsupported(model);
   if (reason !== null && preference === 'fused') throw new Error(`the fused engine was requested but ${reason}`);
   return reason === null;
+}
+
+function fusedApplies(model: RNNModel): boolean {
+  return applies(fusedUnsupported(model));
 }
 
 /**
@@ -77,13 +83,15 @@ export function fusedEngineFor(model: RNNModel): FusedLanguageModel | null {
   return engine;
 }
 
-/**
- * The fused engine for a SequenceRegressor or SequenceClassifier, or null when the autograd path should run.
- * Not built yet: null for every model, so callers run the autograd path (same numbers) until it lands.
- */
+/** The fused engine for a SequenceRegressor or SequenceClassifier, or null when the autograd path should run. */
 export function fusedSequenceEngineFor(model: SequenceModel): FusedSequenceEngine | null {
-  void model;
-  return null;
+  if (!applies(fusedSequenceUnsupported(model))) return null;
+  let engine = sequenceEngines.get(model);
+  if (engine === undefined) {
+    engine = new FusedSequenceModel(model, backendFactory());
+    sequenceEngines.set(model, engine);
+  }
+  return engine;
 }
 
-export { FusedLanguageModel, FusedGenerator, fusedUnsupported };
+export { FusedLanguageModel, FusedGenerator, FusedSequenceModel, fusedUnsupported, fusedSequenceUnsupported };

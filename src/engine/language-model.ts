@@ -9,20 +9,13 @@ import type { RNNModel } from '../nn/rnn-model.js';
 import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
 import { addGrad } from './pack.js';
+import { recurrentUnsupported } from './unsupported.js';
 import type { FusedLayer, LayerInput } from './layer.js';
 
-/** Why the fused path cannot run this model, or null when it can. */
+/** Why the fused path cannot run this language model, or null when it can. */
 export function fusedUnsupported(model: RNNModel): string | null {
-  const rnn = model.rnn;
-  if (rnn.numDirections !== 1) return 'the layer is bidirectional';
-  if (model.parameters().some((p) => !(p.data instanceof Float32Array))) return 'its parameters are not float32';
-  for (const row of rnn.cells) {
-    const spec = cellKindOf(row[0]!);
-    if (spec === null) return 'the cell is user-written';
-    const why = spec.unsupported(row[0]!);
-    if (why !== null) return why;
-  }
-  return null;
+  if (model.rnn.numDirections !== 1) return 'the layer is bidirectional';
+  return recurrentUnsupported(model.rnn, model.parameters());
 }
 
 /** The fused counterpart of a built-in cell, for B sequences of T steps. */
