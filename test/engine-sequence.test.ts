@@ -60,6 +60,14 @@ for (const [backendName, makeBackend] of backends) {
     });
   }
 
+  test(`fused SequenceClassifier with a vocabulary larger than the batch's rows (embedded rows, not the projected table) equals autograd on ${backendName}`, () => {
+    for (const bidirectional of [false, true]) {
+      const make = (): SequenceClassifier => new SequenceClassifier({ vocabSize: 40, numClasses: 3, embeddingDim: 3, hiddenSize: 4, bidirectional, seed: 8 });
+      const random = new Random(12);
+      compare(`${bidirectional ? 'bi' : 'uni'}, 40 tokens, ${B * T} rows`, make, [idsBatch(random, B, T, 40, 3, [6, 2, 3, 5, 1]), idsBatch(random, B, T, 40, 3)], {}, makeBackend());
+    }
+  });
+
   test(`fused evaluation (backward: false, eval mode) and forward() give autograd's loss and output and leave gradients alone on ${backendName}`, () => {
     for (const lengths of LENGTHS) {
       const make = (): SequenceClassifier => new SequenceClassifier({ vocabSize: 6, numClasses: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, dropout: 0.5, embeddingDim: 3, seed: 2 });

@@ -12,9 +12,11 @@ import { addPackedGrads, packColumns } from './pack.js';
 
 /**
  * The layer's input: rows of floats; or several blocks of rows whose columns sit side by side (the two directions
- * of a bidirectional layer below, each (N, I / parts)); or token ids standing for one-hot rows (a row lookup).
+ * of a bidirectional layer below, each (N, I / parts)); or token ids standing for one-hot rows (a row lookup);
+ * or token ids into a table of `count` rows (an embedding (V, I)): the time loop then gathers rows of the table's
+ * projection table·Wx, computed once per step for V rows instead of N.
  */
-export type LayerInput = { rows: number } | { parts: readonly number[] } | { ids: number };
+export type LayerInput = { rows: number } | { parts: readonly number[] } | { ids: number; table?: { rows: number; count: number } };
 
 export interface LayerShape {
   B: number;
@@ -26,6 +28,8 @@ export interface LayerShape {
   reverse?: boolean;
   /** Rows may have different lengths (steps taken by fewer than B rows). */
   packed?: boolean;
+  /** Rows of the largest table its ids may index (see LayerInput), if any. */
+  table?: number;
 }
 
 /** The steps of one batch: T ≤ the shape's, N rows in all, and the i32 offset of active[t] (or -1: all B each step). */
@@ -60,6 +64,10 @@ export abstract class FusedLayer {
   protected gradScratch = 0;
   /** Each row's previous h, (N, H), for dWh when hs is not already that (reverse or packed layers only). */
   private prevScratch = -1;
+  /** An input table's projection table·Wx and its gradient, (V, G·H) (layers given `table` only). */
+  private tableXG = -1;
+  private dTable = -1;
+  private readonly tableRows: number;
 
   constructor(shape: LayerShape) {
     this.B = shape.B;
@@ -68,6 +76,7 @@ export abstract class FusedLayer {
     this.H = shape.H;
     this.reverse = shape.reverse ?? false;
     this.packed = shape.packed ?? false;
+    this.tableRows = shape.table ?? 0;
     this.steps = { T: shape.T, N: shape.T * shape.B, active: -1 };
   }
 
@@ -87,6 +96,10 @@ export abstract class FusedLayer {
     this.hs = arena.take((T + 1) * B * H);
     this.gradScratch = arena.take(Math.max(I, H) * H);
     if (this.reverse || this.packed) this.prevScratch = arena.take(T * B * H);
+    if (this.tableRows > 0) {
+      this.tableXG = arena.take(this.tableRows * G * H);
+      this.dTable = arena.take(this.tableRows * G * H);
+    }
   }
 
   /** Copies the parameters in (once per update), packs Wh both ways for the step products, clears the gradients. */
@@ -118,9 +131,12 @@ export abstract class FusedLayer {
     return this.hs + this.B * this.H;
   }
 
-  /** Where the time loop finds the batch's steps, and this layer's direction. */
-  protected walk(): { T: number; B: number; H: number; reverse: boolean; active: number } {
-    return { T: this.steps.T, B: this.B, H: this.H, reverse: this.reverse, active: this.steps.active };
+  /**
+   * Where the time loop finds the batch's steps, and this layer's direction. The task models' layers (packed)
+   * flush tiny gradients going back through their long sequences; the language model's keep every bit as before.
+   */
+  protected walk(): { T: number; B: number; H: number; reverse: boolean; active: number; flush: boolean } {
+    return { T: this.steps.T, B: this.B, H: this.H, reverse: this.reverse, active: this.steps.active, flush: this.packed };
   }
 
   /**
@@ -131,9 +147,13 @@ export abstract class FusedLayer {
    */
   protected inputSide(be: Backend, input: LayerInput, out: number): { ids: number; Wx: number; bias: number } {
     const side = { ids: -1, Wx: this.Wx, bias: this.bias };
-    if ('ids' in input) return { ...side, ids: input.ids };
-    const n = this.steps.N;
     const width = this.G * this.H;
+    if ('ids' in input) {
+      if (input.table === undefined) return { ...side, ids: input.ids };
+      be.gemm(input.table.count, width, this.I, input.table.rows, this.Wx, this.tableXG, false, false, 0);
+      return { ...side, ids: input.ids, Wx: this.tableXG };
+    }
+    const n = this.steps.N;
     be.fillRows(n, width, this.bias, out);
     const parts = inputParts(input);
     const I = this.I / parts.length;
@@ -149,13 +169,22 @@ export abstract class FusedLayer {
     const n = this.steps.N;
     const width = this.G * this.H;
     be.addColumnSums(n, width, dXG, this.dBias);
+    const to = dInput === null ? null : typeof dInput === 'number' ? [dInput] : dInput;
     if ('ids' in input) {
-      be.scatterAddRows(n, width, dXG, input.ids, this.dWx);
+      if (input.table === undefined) {
+        be.scatterAddRows(n, width, dXG, input.ids, this.dWx);
+        return;
+      }
+      // Through the table: dTable = Σ of dXG rows by id, then dWx += tableᵀ dTable and dTable Wxᵀ to the table.
+      const { rows, count } = input.table;
+      be.f32.fill(0, this.dTable, this.dTable + count * width);
+      be.scatterAddRows(n, width, dXG, input.ids, this.dTable);
+      be.gemm(this.I, width, count, rows, this.dTable, this.dWx, true, false, 1);
+      if (to !== null) be.gemm(count, this.I, width, this.dTable, this.Wx, to[0]!, false, true, beta);
       return;
     }
     const parts = inputParts(input);
     const I = this.I / parts.length;
-    const to = dInput === null ? null : typeof dInput === 'number' ? [dInput] : dInput;
     parts.forEach((rows, k) => {
       be.gemm(I, width, n, rows, dXG, this.dWx + k * I * width, true, false, 1);
       if (to !== null) be.gemm(n, I, width, dXG, this.Wx + k * I * width, to[k]!, false, true, beta);
@@ -201,7 +230,8 @@ export abstract class FusedLayer {
   /**
    * Back through all steps from dOut (N, H), which it may overwrite; the final state's gradient is zero
    * (truncated BPTT detaches it). Accumulates packed weight gradients; writes dInput (N, I), or each block of it,
-   * unless null: over it (beta 0) or added to it (beta 1, the second direction of the layer above).
+   * or an input table's gradient (V, I), unless null: over it (beta 0) or added to it (beta 1, the second direction
+   * of the layer above).
    */
   abstract backward(be: Backend, input: LayerInput, dOut: number, dInput: number | readonly number[] | null, beta?: 0 | 1): void;
 

@@ -89,15 +89,16 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const N = T * B;
     const O = head.outFeatures;
     const arena = new Arena();
-    const layers = rnn.cells.map((row) =>
+    const embedding = this.model instanceof SequenceClassifier ? this.model.embedding : null;
+    const V = this.model instanceof SequenceClassifier ? this.model.vocabSize : 0;
+    const layers = rnn.cells.map((row, l) =>
       row.map((cell, d) => {
-        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true });
+        const table = l === 0 && embedding !== null ? V : 0;
+        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true, table });
         layer.allocate(arena, this.backend);
         return layer;
       }),
     );
-    const embedding = this.model instanceof SequenceClassifier ? this.model.embedding : null;
-    const V = this.model instanceof SequenceClassifier ? this.model.vocabSize : 0;
     const E = embedding?.embeddingDim ?? 0;
     const F = this.model instanceof SequenceClassifier ? E : rnn.inputSize;
     const perDirection = (n: number): number[] => Array.from({ length: D }, () => arena.take(n));
@@ -188,7 +189,11 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     return { p, steps, inputs, masks };
   }
 
-  /** Layer 0's input: dense rows packed, ids packed (one-hot: gathered in the time loop), or embedded rows. */
+  /**
+   * Layer 0's input: dense rows packed; ids packed, for one-hot input (the loop gathers rows of Wx) or embedded
+   * input, whose loop gathers rows of embedding·Wx (V rows projected instead of N) when V < N, or else takes the
+   * embedded rows.
+   */
   private firstInput(L: Plan, input: Tensor, p: PackedBatch): LayerInput {
     const be = this.backend;
     const model = this.model;
@@ -201,6 +206,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     if (model.embedding === null) return { ids: L.ids };
     const E = model.embedding.embeddingDim;
     be.f32.set(model.embedding.weight.data, L.embedding);
+    if (model.vocabSize < p.N) return { ids: L.ids, table: { rows: L.embedding, count: model.vocabSize } };
     be.gatherRows(p.N, E, L.embedding, L.ids, -1, L.x);
     return { rows: L.x };
   }
@@ -271,16 +277,19 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     this.unpool(L, p);
 
     const embedding = this.model instanceof SequenceClassifier ? this.model.embedding : null;
+    const first = pass.inputs[0]!;
+    const throughTable = 'table' in first && first.table !== undefined;
     for (let l = L.layers.length - 1; l >= 0; l--) {
-      const below = l > 0 ? L.dInput[l]! : embedding !== null ? [L.dx] : null;
+      const below = l > 0 ? L.dInput[l]! : embedding === null ? null : throughTable ? [L.dEmbedding] : [L.dx];
       L.layers[l]!.forEach((layer, d) => layer.backward(be, pass.inputs[l]!, l === L.layers.length - 1 ? L.dTop[d]! : L.dInput[l + 1]![d]!, below, d === 0 ? 0 : 1));
       const mask = l > 0 ? pass.masks[l - 1] : null;
       if (mask) L.dInput[l]!.forEach((at, d) => this.applyMask(be.f32, at, at, mask, p, d));
     }
     if (embedding !== null) {
-      const E = embedding.embeddingDim;
-      be.f32.fill(0, L.dEmbedding, L.dEmbedding + embedding.weight.size);
-      be.scatterAddRows(p.N, E, L.dx, L.ids, L.dEmbedding);
+      if (!throughTable) {
+        be.f32.fill(0, L.dEmbedding, L.dEmbedding + embedding.weight.size);
+        be.scatterAddRows(p.N, embedding.embeddingDim, L.dx, L.ids, L.dEmbedding);
+      }
       addGrad(embedding.weight, be.f32.subarray(L.dEmbedding, L.dEmbedding + embedding.weight.size));
     }
     for (const row of L.layers) for (const layer of row) layer.unpackGrads(be);

@@ -6,7 +6,7 @@ import { gemm } from './ref/gemm.js';
 import { lstmCellBackward, lstmCellForward } from './ref/lstm-cell.js';
 import { gruCellBackward, gruCellForward } from './ref/gru-cell.js';
 import { rnnCellBackward, rnnCellForward } from './ref/rnn-cell.js';
-import { addColumnSums, fillRows, gatherRows, scatterAddRows } from './ref/rows.js';
+import { addColumnSums, fillRows, flushTiny, gatherRows, scatterAddRows } from './ref/rows.js';
 import { regressionLoss, softmaxCrossEntropy } from './ref/losses.js';
 import * as steps from './ref/steps.js';
 import type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
@@ -34,6 +34,8 @@ export interface Backend {
   fillRows(n: number, width: number, bias: number, out: number): void;
   /** y += x over n floats. */
   addInPlace(n: number, x: number, y: number): void;
+  /** Zeroes the values below 2^-100 in magnitude over n floats (ref/rows.ts: why). */
+  flushTiny(n: number, at: number): void;
   /** dst (rows, width) = the g-th block of `width` columns of src (rows, G·width) + beta·dst. */
   gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
@@ -118,6 +120,10 @@ class RefBackend implements Backend {
   addInPlace(n: number, x: number, y: number): void {
     const f = this.f32;
     for (let k = 0; k < n; k++) f[y + k]! += f[x + k]!;
+  }
+
+  flushTiny(n: number, at: number): void {
+    flushTiny(this.f32, n, at);
   }
 
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number {

@@ -6,7 +6,7 @@
 // Rows of different lengths (pack_padded_sequence): rows sorted longest first, active[t] of them take step t
 // (`active` < 0: all B), so buffers are packed by step, row b of step t at off(t) + b, off(t) = Σ_{t'<t} active[t'].
 // A reverse layer runs t = T-1 down to 0; a row that did not take the previous step (t-1 forward, t+1 reverse)
-// starts from the initial state in slot 0.
+// starts from the initial state in slot 0. With `flush`, backward zeroes gradients below 2^-100 (rows.ts: flushTiny).
 // Shapes: gates (N, G·H) packed by step (N = T·B without lengths); hs and cs (B + N, H), slot 0 the initial state.
 import type { Backend } from '../backend.js';
 
@@ -19,6 +19,8 @@ export interface Sequence {
   reverse: boolean;
   /** i32 offset of active[t] (T counts, non-increasing), or -1: every row takes every step. */
   active: number;
+  /** Backward zeroes gradients below 2^-100 after each step's cell and product (ref/rows.ts: flushTiny). */
+  flush: boolean;
   /** Token ids (N,) of one-hot input, packed by step, or -1 when the input side is already in place. */
   ids: number;
   Wx: number;
@@ -130,8 +132,13 @@ export function lstmBackwardSteps(be: Backend, s: LSTMSequence, dOut: number): v
       const r = step.off + lo;
       be.lstmCellBackward(hi - lo, H, s.gates + r * 4 * H, s.cs + from * H, s.tanhC + r * H, dy + lo * H, s.dc + lo * H, dg + lo * 4 * H);
     }
+    if (s.flush) {
+      be.flushTiny(step.rows * 4 * H, dg);
+      be.flushTiny(step.rows * H, s.dc);
+    }
     const split = Math.min(step.rows, step.prevRows);
     if (split > 0) be.gemmPacked(split, H, 4 * H, dg, s.WhTPacked, s.dh, false, 0);
+    if (s.flush) be.flushTiny(split * H, s.dh);
   });
 }
 
@@ -156,8 +163,13 @@ export function gruBackwardSteps(be: Backend, s: GRUSequence, dOut: number): voi
       const r = step.off + lo;
       be.gruCellBackward(hi - lo, H, s.xg + r * 3 * H, s.hg + r * 3 * H, s.hs + from * H, dy + lo * H, s.dxg + r * 3 * H, s.dhg + r * 3 * H, s.dh + lo * H);
     }
+    if (s.flush) {
+      be.flushTiny(step.rows * 3 * H, s.dxg + step.off * 3 * H);
+      be.flushTiny(step.rows * 3 * H, s.dhg + step.off * 3 * H);
+    }
     const split = Math.min(step.rows, step.prevRows);
     if (split > 0) be.gemmPacked(split, H, 3 * H, s.dhg + step.off * 3 * H, s.WhTPacked, s.dh, false, 1);
+    if (s.flush) be.flushTiny(step.rows * H, s.dh);
   });
 }
 
@@ -176,7 +188,9 @@ export function rnnBackwardSteps(be: Backend, s: RNNSequence, dOut: number): voi
   const { B, H } = s;
   backThroughTime(be, s, dOut, (step, dy) => {
     be.rnnCellBackward(step.rows * H, s.relu, s.hs + (B + step.off) * H, dy, s.dPre + step.off * H);
+    if (s.flush) be.flushTiny(step.rows * H, s.dPre + step.off * H);
     const split = Math.min(step.rows, step.prevRows);
     if (split > 0) be.gemmPacked(split, H, H, s.dPre + step.off * H, s.WhTPacked, s.dh, false, 0);
+    if (s.flush) be.flushTiny(split * H, s.dh);
   });
 }

@@ -128,6 +128,10 @@ class WasmBackend implements Backend {
     this.ex.addInPlace(n, this.p(x), this.p(y));
   }
 
+  flushTiny(n: number, at: number): void {
+    this.ex.flushTiny(n, this.p(at));
+  }
+
   gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void {
     this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst), beta);
   }

@@ -1,5 +1,6 @@
 // Row-wise helpers of the fused engine, as in src/kernels/ref/rows.ts: gather rows by id (one-hot input as a
-// lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, one gate's columns.
+// lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, flushing tiny gradients to zero,
+// one gate's columns.
 // Shapes: tables (V, W); rows (N, W); ids (N,) i32; bias (W,). Pointers are byte offsets.
 
 @inline function at(p: usize, k: i32): usize {
@@ -52,6 +53,23 @@ export function addInPlace(n: i32, x: usize, y: usize): void {
   for (; k + 4 <= n; k += 4) v128.store(at(y, k), f32x4.add(v128.load(at(y, k)), v128.load(at(x, k))));
   for (; k < n; k++) store<f32>(at(y, k), load<f32>(at(y, k)) + load<f32>(at(x, k)));
 }
+
+/**
+ * Zeroes every value below 2^-100 in magnitude over n floats (see src/kernels/ref/rows.ts: gradients that small
+ * would turn into subnormal floats in the next products, and subnormal arithmetic costs a hundred times more).
+ */
+export function flushTiny(n: i32, p: usize): void {
+  const tiny = f32x4.splat(TINY);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v = v128.load(at(p, k));
+    v128.store(at(p, k), v128.andnot(v, f32x4.lt(f32x4.abs(v), tiny)));
+  }
+  for (; k < n; k++) if (Mathf.abs(load<f32>(at(p, k))) < TINY) store<f32>(at(p, k), 0);
+}
+
+/** 2^-100. */
+const TINY: f32 = 7.888609052210118e-31;
 
 /**
  * dst (rows, width) = columns g·width .. g·width + width - 1 of src (rows, G·width) + beta · dst: one gate out of a

@@ -7,10 +7,12 @@
 // t (active == 0: all B), so a step's rows are a prefix of the batch and the buffers are packed by step: row b of
 // step t is row off(t) + b, off(t) = Σ_{t' < t} active[t']. A reverse layer (reverse != 0) runs t = T-1 down to 0;
 // a row whose previous step (t-1 forward, t+1 reverse) it did not take starts from the initial state, slot 0.
+// With `flush`, backward zeroes gradients below 2^-100 after each step's cell and product (src/kernels/ref/rows.ts:
+// flushTiny says why); without it (the language model's loops) every bit is as it always was.
 // Shapes: gates (N, G·H) packed by step; hs and cs (B + N, H): slot 0 (B rows) the initial state, then outputs.
 import { sgemmPackedColumns } from './sgemm';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward, rnnCellBackward, rnnCellForward } from './cells';
-import { addInPlace, gatherRows } from './rows';
+import { addInPlace, flushTiny, gatherRows } from './rows';
 
 /** Byte pointer of row r of an array of rows `width` floats wide. */
 @inline function rowAt(p: usize, r: i32, width: i32): usize {
@@ -92,7 +94,7 @@ export function lstmForwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: u
  * backward into dGates_t, and dh for the rows that continued from the step before = dG_t Uᵀ; the gradient of the
  * initial state is dropped (it is detached).
  */
-export function lstmBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: usize, gates: usize, cs: usize, tanhC: usize, dOut: usize, dh: usize, dc: usize, dGates: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
+export function lstmBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: usize, flush: i32, gates: usize, cs: usize, tanhC: usize, dOut: usize, dh: usize, dc: usize, dGates: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
   const G = 4 * H;
   const bytes = (<usize>(max(0, b1 - b0) * H)) << 2;
   memory.fill(rowAt(dh, b0, H), 0, bytes);
@@ -113,7 +115,12 @@ export function lstmBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: 
         const from = s == 0 ? B + prev + lo : lo;
         lstmCellBackward(hi - lo, H, rowAt(gates, off + lo, G), rowAt(cs, from, H), rowAt(tanhC, off + lo, H), rowAt(dOut, off + lo, H), rowAt(dc, lo, H), rowAt(dGates, off + lo, G));
       }
+      if (flush != 0) {
+        flushTiny((r1 - b0) * G, rowAt(dGates, off + b0, G));
+        flushTiny((r1 - b0) * H, rowAt(dc, b0, H));
+      }
       if (split > b0) sgemmPackedColumns(split - b0, H, G, rowAt(dGates, off + b0, G), WhTPacked, rowAt(dh, b0, H), 0, 0, 0, H, scratch);
+      if (flush != 0) flushTiny((split - b0) * H, rowAt(dh, b0, H));
     }
     off = prev;
   }
@@ -146,7 +153,7 @@ export function gruForwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: us
 }
 
 /** Back through the steps: the cell writes dh_prev = dh_t ⊙ z, then the recurrent path adds dhg_t Uᵀ. */
-export function gruBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: usize, xg: usize, hg: usize, hs: usize, dOut: usize, dh: usize, dxg: usize, dhg: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
+export function gruBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: usize, flush: i32, xg: usize, hg: usize, hs: usize, dOut: usize, dh: usize, dxg: usize, dhg: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
   const G = 3 * H;
   memory.fill(rowAt(dh, b0, H), 0, (<usize>(max(0, b1 - b0) * H)) << 2);
   let off = lastOff(active, T, B, reverse);
@@ -164,7 +171,12 @@ export function gruBackwardSteps(T: i32, B: i32, H: i32, reverse: i32, active: u
         const from = rowAt(hs, s == 0 ? B + prev + lo : lo, H);
         gruCellBackward(hi - lo, H, rowAt(xg, off + lo, G), rowAt(hg, off + lo, G), from, rowAt(dOut, off + lo, H), rowAt(dxg, off + lo, G), rowAt(dhg, off + lo, G), rowAt(dh, lo, H));
       }
+      if (flush != 0) {
+        flushTiny((r1 - b0) * G, rowAt(dxg, off + b0, G));
+        flushTiny((r1 - b0) * G, rowAt(dhg, off + b0, G));
+      }
       if (split > b0) sgemmPackedColumns(split - b0, H, G, rowAt(dhg, off + b0, G), WhTPacked, rowAt(dh, b0, H), 0, 1, 0, H, scratch);
+      if (flush != 0) flushTiny((r1 - b0) * H, rowAt(dh, b0, H));
     }
     off = prev;
   }
@@ -191,7 +203,7 @@ export function rnnForwardSteps(T: i32, B: i32, H: i32, relu: i32, reverse: i32,
 }
 
 /** Back through the steps: dpre_t = dh_t ⊙ φ'(pre_t), dh_prev = dpre_t Uᵀ. */
-export function rnnBackwardSteps(T: i32, B: i32, H: i32, relu: i32, reverse: i32, active: usize, hs: usize, dOut: usize, dh: usize, dPre: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
+export function rnnBackwardSteps(T: i32, B: i32, H: i32, relu: i32, reverse: i32, active: usize, flush: i32, hs: usize, dOut: usize, dh: usize, dPre: usize, WhTPacked: usize, b0: i32, b1: i32, scratch: usize): void {
   memory.fill(rowAt(dh, b0, H), 0, (<usize>(max(0, b1 - b0) * H)) << 2);
   let off = lastOff(active, T, B, reverse);
   for (let k = T - 1; k >= 0; k--) {
@@ -204,8 +216,10 @@ export function rnnBackwardSteps(T: i32, B: i32, H: i32, relu: i32, reverse: i32
       addInPlace((r1 - b0) * H, rowAt(dh, b0, H), dy);
       const dp = rowAt(dPre, off + b0, H);
       rnnCellBackward((r1 - b0) * H, relu, rowAt(hs, B + off + b0, H), dy, dp);
+      if (flush != 0) flushTiny((r1 - b0) * H, dp);
       const split = max(b0, min(r1, prevRows));
       if (split > b0) sgemmPackedColumns(split - b0, H, H, dp, WhTPacked, rowAt(dh, b0, H), 0, 0, 0, H, scratch);
+      if (flush != 0) flushTiny((split - b0) * H, rowAt(dh, b0, H));
     }
     off = prev;
   }
