@@ -1,5 +1,6 @@
-// The fused sequence engine on the WebAssembly time loops, on 1, 2 and 3 threads: the pool is started (and
-// waited for) before anything runs, every product is split whatever its size (threshold 0) and the pool does not
+// The fused sequence engine on the WebAssembly time loops, on 1, 2 and 3 threads: the runtime is initialised on
+// that many threads and the pool's workers waited for before anything runs (through `init`, so the autograd path's
+// first product does not initialise the runtime again with the default threads, replacing the pool mid-test), every product is split whatever its size (threshold 0) and the pool does not
 // fall back to one thread on a busy machine, and each case asserts that every time loop ran whole in wasm, split
 // over all the threads. Each run is held to the autograd path (within float32 rounding, as in
 // engine-sequence.test.ts), and the numbers must be the same bits on every thread count: rows of a recurrent layer
@@ -11,7 +12,8 @@ import { Random } from '../src/core/random.js';
 import { createWasmBackend } from '../src/kernels/wasm/engine-backend.js';
 import { initWasmSync } from '../src/kernels/wasm/backend.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
-import { availableCores, setThreads, threadPool } from '../src/kernels/wasm/threads.js';
+import { threadPool } from '../src/kernels/wasm/threads.js';
+import { init } from '../src/kernels/runtime.js';
 import type { Backend } from '../src/kernels/backend.js';
 import { SequenceClassifier, SequenceRegressor } from '../src/nn/index.js';
 import { compare, denseBatch, idsBatch, type Model } from './helpers/sequence-engine.js';
@@ -63,8 +65,8 @@ const results = new Map<string, Float32Array[]>();
 
 for (const threads of [1, 2, 3]) {
   test(`fused sequence engine on the wasm time loops, ${threads} thread(s): equals autograd, says which path ran, the same bits on every thread count`, { skip }, async (t) => {
-    t.after(() => setThreads(availableCores()));
-    setThreads(threads);
+    t.after(() => init());
+    await init({ backend: 'wasm', threads });
     const pool = threadPool(initWasmSync());
     pool.adaptive = false;
     assert.equal(await pool.ready(10_000), threads, 'every worker started before the first kernel runs');

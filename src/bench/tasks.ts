@@ -13,7 +13,9 @@ import { fusedSequenceEngineFor, type SequenceBatch } from '../engine/index.js';
 import { init } from '../kernels/runtime.js';
 import { SequenceClassifier, SequenceRegressor } from '../nn/sequence-models.js';
 import { Adam } from '../optim/adam.js';
-import { timeWindows } from './timing.js';
+import { availableParallelism, loadavg } from 'node:os';
+import { gemmChoice, type GemmChoice } from '../kernels/wasm/gemm-variants.js';
+import { maxRssMB, timeWindows } from './timing.js';
 
 export type BenchTask = 'forecast' | 'classify';
 export const BENCH_TASKS: readonly BenchTask[] = ['forecast', 'classify'];
@@ -126,4 +128,48 @@ export async function benchTask(options: TaskBenchOptions): Promise<TaskBenchRes
     backend: backend?.name ?? 'unknown',
     lastLoss,
   };
+}
+
+export interface TaskBenchSummary {
+  task: BenchTask;
+  node: string;
+  cores: number;
+  threads: number;
+  /** Peak resident set of the whole run, MiB. */
+  maxRssMB: number;
+  loadStart: number;
+  loadEnd: number;
+  seconds: number;
+  timing: string;
+  gemm: GemmChoice;
+}
+
+export interface TaskBenchRun {
+  rows: TaskBenchResult[];
+  summary: TaskBenchSummary;
+}
+
+/** One row per hidden size, one after the other, then the summary. */
+export async function runTaskBench(options: { task: BenchTask; hidden: readonly number[]; threads: number; seconds: number; seed?: number; onRow?: (row: TaskBenchResult & { maxRssMB: number }) => void }): Promise<TaskBenchRun> {
+  const t0 = performance.now();
+  const loadStart = loadavg()[0]!;
+  const rows: TaskBenchResult[] = [];
+  for (const hidden of options.hidden) {
+    const row = await benchTask({ task: options.task, hidden, threads: options.threads, seconds: options.seconds, seed: options.seed ?? 0 });
+    rows.push(row);
+    options.onRow?.({ ...row, maxRssMB: maxRssMB() });
+  }
+  const summary: TaskBenchSummary = {
+    task: options.task,
+    node: process.version,
+    cores: availableParallelism(),
+    threads: options.threads,
+    maxRssMB: maxRssMB(),
+    loadStart,
+    loadEnd: loadavg()[0]!,
+    seconds: (performance.now() - t0) / 1000,
+    timing: 'best of several timing windows per number (medians beside them)',
+    gemm: gemmChoice(),
+  };
+  return { rows, summary };
 }

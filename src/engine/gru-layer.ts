@@ -35,9 +35,9 @@ export class FusedGRULayer extends FusedLayer {
 
   override allocate(arena: Arena, be: Backend): void {
     super.allocate(arena, be);
-    const { B, T, H } = this;
-    this.xg = arena.take(T * B * 3 * H);
-    this.hg = arena.take(T * B * 3 * H);
+    const { B, rows, H } = this;
+    this.xg = arena.take(rows * 3 * H);
+    this.hg = arena.take(rows * 3 * H);
     // Backward reads step t's xg and hg once, just before writing dxg and dhg in the same places: they share memory.
     this.dxg = this.xg;
     this.dhg = this.hg;
@@ -68,7 +68,7 @@ export class FusedGRULayer extends FusedLayer {
     const { H } = this;
     const { N } = this.steps;
     be.gruBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, 3 * H, N, this.previousRows(be), this.dhg, this.dWh, true, false, 0);
+    be.gemm(H, 3 * H, N, this.previousRows(be, dOut), this.dhg, this.dWh, true, false, 0);
     be.addColumnSums(N, 3 * H, this.dhg, this.dHiddenBias);
     this.inputGrads(be, input, this.dxg, dInput, beta);
   }

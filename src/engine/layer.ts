@@ -30,6 +30,8 @@ export interface LayerShape {
   packed?: boolean;
   /** Rows of the largest table its ids may index (see LayerInput), if any. */
   table?: number;
+  /** The most rows a batch may have in all (N ≤ T·B; the default T·B). */
+  rows?: number;
 }
 
 /** The steps of one batch: T ≤ the shape's, N rows in all, and the i32 offset of active[t] (or -1: all B each step). */
@@ -46,6 +48,8 @@ export abstract class FusedLayer {
   readonly H: number;
   readonly reverse: boolean;
   readonly packed: boolean;
+  /** Rows the buffers hold: the most a batch may have. */
+  readonly rows: number;
   /** The current batch's steps (set by forward, read by backward). */
   protected steps: LayerSteps;
   /** Gates per cell: 4 for an LSTM, 3 for a GRU, 1 for an RNN. */
@@ -62,8 +66,6 @@ export abstract class FusedLayer {
   protected hs = 0;
   /** One gate's block of a packed gradient, (max(I, H), H), on its way to `.grad`. */
   protected gradScratch = 0;
-  /** Each row's previous h, (N, H), for dWh when hs is not already that (reverse or packed layers only). */
-  private prevScratch = -1;
   /** An input table's projection table·Wx and its gradient, (V, G·H) (layers given `table` only). */
   private tableXG = -1;
   private dTable = -1;
@@ -77,6 +79,7 @@ export abstract class FusedLayer {
     this.reverse = shape.reverse ?? false;
     this.packed = shape.packed ?? false;
     this.tableRows = shape.table ?? 0;
+    this.rows = shape.rows ?? shape.T * shape.B;
     this.steps = { T: shape.T, N: shape.T * shape.B, active: -1 };
   }
 
@@ -85,7 +88,7 @@ export abstract class FusedLayer {
 
   /** Lays out weights and the shared buffers; subclasses add their own after calling this. */
   allocate(arena: Arena, be: Backend): void {
-    const { I, H, G, B, T } = this;
+    const { I, H, G, B, rows } = this;
     this.WhPacked = arena.take(be.packedFloats(H, G * H));
     this.WhTPacked = arena.take(be.packedFloats(G * H, H));
     this.Wx = arena.take(I * G * H);
@@ -93,9 +96,8 @@ export abstract class FusedLayer {
     this.dWx = arena.take(I * G * H);
     this.dWh = arena.take(H * G * H);
     this.dBias = arena.take(G * H);
-    this.hs = arena.take((T + 1) * B * H);
+    this.hs = arena.take((B + rows) * H);
     this.gradScratch = arena.take(Math.max(I, H) * H);
-    if (this.reverse || this.packed) this.prevScratch = arena.take(T * B * H);
     if (this.tableRows > 0) {
       this.tableXG = arena.take(this.tableRows * G * H);
       this.dTable = arena.take(this.tableRows * G * H);
@@ -193,19 +195,20 @@ export abstract class FusedLayer {
 
   /**
    * Each row's previous h as an (N, H) matrix aligned with the step rows (for dWh = Σ h_prevᵀ dG): hs itself when
-   * every row takes every step forward in time; otherwise copied together, step by step, into a scratch matrix.
+   * every row takes every step forward in time; otherwise copied together, step by step, into `scratch` (N, H): the
+   * backward's dOut, which the time loop has finished with.
    */
-  protected previousRows(be: Backend): number {
+  protected previousRows(be: Backend, scratch: number): number {
     if (!this.reverse && this.steps.active < 0) return this.hs;
     const { B, H } = this;
     const m = be.f32;
     for (const step of walkSteps(be, this.walk())) {
       const split = Math.min(step.rows, step.prevRows);
-      const to = this.prevScratch + step.off * H;
+      const to = scratch + step.off * H;
       m.copyWithin(to, this.hs + (B + step.prev) * H, this.hs + (B + step.prev + split) * H);
       m.copyWithin(to + split * H, this.hs + split * H, this.hs + step.rows * H);
     }
-    return this.prevScratch;
+    return scratch;
   }
 
   /** Runs the batch's steps from the initial state (each (B, H)); null: the state is already in slot 0. */

@@ -30,12 +30,12 @@ export class FusedLSTMLayer extends FusedLayer {
 
   override allocate(arena: Arena, be: Backend): void {
     super.allocate(arena, be);
-    const { B, T, H } = this;
-    this.gates = arena.take(T * B * 4 * H);
+    const { B, rows, H } = this;
+    this.gates = arena.take(rows * 4 * H);
     // Backward reads step t's gates once, just before writing its dGates in the same places: they share memory.
     this.dGates = this.gates;
-    this.cs = arena.take((T + 1) * B * H);
-    this.tanhC = arena.take(T * B * H);
+    this.cs = arena.take((B + rows) * H);
+    this.tanhC = arena.take(rows * H);
     this.dh = arena.take(B * H);
     this.dc = arena.take(B * H);
   }
@@ -52,7 +52,7 @@ export class FusedLSTMLayer extends FusedLayer {
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | readonly number[] | null, beta: 0 | 1 = 0): void {
     const { H } = this;
     be.lstmBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, 4 * H, this.steps.N, this.previousRows(be), this.dGates, this.dWh, true, false, 0);
+    be.gemm(H, 4 * H, this.steps.N, this.previousRows(be, dOut), this.dGates, this.dWh, true, false, 0);
     this.inputGrads(be, input, this.dGates, dInput, beta);
   }
 

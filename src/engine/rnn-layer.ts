@@ -22,7 +22,7 @@ export class FusedRNNLayer extends FusedLayer {
 
   override allocate(arena: Arena, be: Backend): void {
     super.allocate(arena, be);
-    this.pre = arena.take(this.T * this.B * this.H);
+    this.pre = arena.take(this.rows * this.H);
     this.dPre = this.pre; // backward never reads pre (φ' comes from h), so dPre takes its place
     this.dh = arena.take(this.B * this.H);
   }
@@ -36,7 +36,7 @@ export class FusedRNNLayer extends FusedLayer {
   backward(be: Backend, input: LayerInput, dOut: number, dInput: number | readonly number[] | null, beta: 0 | 1 = 0): void {
     const { H } = this;
     be.rnnBackwardSteps(this.sequence(), dOut);
-    be.gemm(H, H, this.steps.N, this.previousRows(be), this.dPre, this.dWh, true, false, 0);
+    be.gemm(H, H, this.steps.N, this.previousRows(be, dOut), this.dPre, this.dWh, true, false, 0);
     this.inputGrads(be, input, this.dPre, dInput, beta);
   }
 

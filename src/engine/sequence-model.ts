@@ -25,6 +25,8 @@ export function fusedSequenceUnsupported(model: SequenceModel): string | null {
 interface Plan {
   B: number;
   T: number;
+  /** The most rows (Σ lengths) a batch may have: the packed buffers' size. */
+  N: number;
   /** layers[l][d]: layer l, direction d. */
   layers: FusedLayer[][];
   active: number;
@@ -80,13 +82,18 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     return (B) => (m instanceof SequenceClassifier ? [B, m.numClasses] : [B, m.horizon, m.targets]);
   }
 
-  /** The buffers for batches of B rows and up to T steps (kept while batches fit). */
-  private plan(B: number, T: number): Plan {
-    if (this.layout !== null && this.layout.B === B && this.layout.T >= T) return this.layout;
+  /**
+   * The buffers for batches of B rows, up to T steps and N rows in all (kept while batches fit; a batch that does
+   * not fit lays them out again, for the largest T and N seen, so varying lengths settle after a few batches).
+   */
+  private plan(B: number, needT: number, needN: number): Plan {
+    const old = this.layout;
+    if (old !== null && old.B === B && old.T >= needT && old.N >= needN) return old;
+    const T = Math.max(needT, old?.B === B ? old.T : 0);
+    const N = Math.max(needN, old?.B === B ? old.N : 0);
     const { rnn, head } = this.model;
     const { D } = this;
     const H = rnn.hiddenSize;
-    const N = T * B;
     const O = head.outFeatures;
     const arena = new Arena();
     const embedding = this.model instanceof SequenceClassifier ? this.model.embedding : null;
@@ -94,7 +101,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const layers = rnn.cells.map((row, l) =>
       row.map((cell, d) => {
         const table = l === 0 && embedding !== null ? V : 0;
-        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true, table });
+        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true, table, rows: N });
         layer.allocate(arena, this.backend);
         return layer;
       }),
@@ -105,6 +112,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const plan: Plan = {
       B,
       T,
+      N,
       layers,
       active: arena.take(T),
       ids: arena.take(N),
@@ -135,7 +143,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const { B, T } = checkInput(this.model, input);
     const p = packBatch(B, T, lengths);
     const output = new Tensor(new Float32Array(B * this.model.head.outFeatures), this.outputShape(B));
-    this.run(this.plan(B, T), input, p, output);
+    this.run(this.plan(B, T, p.N), input, p, output);
     return output;
   }
 
@@ -144,7 +152,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const p = packBatch(B, T, batch.lengths);
     const output = new Tensor(new Float32Array(B * this.model.head.outFeatures), this.outputShape(B));
     const head = checkLoss(this.model, output, batch.targets, options);
-    const L = this.plan(B, T);
+    const L = this.plan(B, T, p.N);
     const pass = this.run(L, batch.input, p, output);
     const loss = this.loss(L, B, head, batch.targets);
     if (options.backward !== false) this.backward(L, pass);

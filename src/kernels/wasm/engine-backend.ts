@@ -65,24 +65,37 @@ class WasmBackend implements Backend {
 
   reserve(floats: number): void {
     if (floats <= this.capacity) return;
-    const capacity = Math.max(floats, Math.ceil(this.capacity * 1.5));
-    const old = this.capacity > 0 ? this.f32.slice() : null;
-    // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
     const ex = this.ex; // the pool's allocator must not hold on to this backend
     regions ??= new RegionPool((bytes) => ex.alloc(bytes));
-    if (this.region !== null) {
-      regions.forget(this);
-      regions.give(this.region);
+    const region = this.region;
+    if (region !== null && ex.mark() === region.base + region.bytes) {
+      // The region is the allocator's last block: it grows in place to just what is asked, its contents where they
+      // are, nothing left behind (a model whose batches keep getting longer would otherwise leave a trail of them).
+      const bytes = Math.ceil(floats / 16) * 64;
+      ex.alloc(bytes - region.bytes);
+      this.claim({ base: region.base, bytes }, null);
+      return;
     }
-    this.region = regions.take(capacity * 4);
-    regions.watch(this, this.region);
-    this.base = this.region.base;
-    this.capacity = this.region.bytes >> 2;
+    const capacity = Math.ceil(Math.max(floats, this.capacity * 1.5) / 16) * 16; // whole 64-byte blocks
+    const old = this.capacity > 0 ? this.f32.slice() : null;
+    // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
+    if (region !== null) regions.give(region);
+    this.claim(regions.take(capacity * 4), old);
+  }
+
+  /** Makes `region` this backend's heap: zeroed (a reused region holds a dropped model's numbers), then `old` copied in. */
+  private claim(region: Region, old: Float32Array | null): void {
+    const grownFrom = this.region?.base === region.base ? this.capacity : 0;
+    regions!.forget(this);
+    this.region = region;
+    regions!.watch(this, region);
+    this.base = region.base;
+    this.capacity = region.bytes >> 2;
     const scratch = this.ex.mark();
     this.ex.alloc(GEMM_SCRATCH_BYTES);
     this.ex.release(scratch);
     this.refresh();
-    this.f32View.fill(0); // a reused region holds a dropped model's numbers: start from zeros like fresh memory
+    this.f32View.fill(0, grownFrom); // kept in place: only the new part; elsewhere, all of it
     if (old !== null) this.f32View.set(old);
   }
 
@@ -183,7 +196,16 @@ class WasmBackend implements Backend {
       return byStep();
     }
     this.loops.wasm++;
-    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
+    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset)), this.rowLengths(s)) > 1) this.loops.split++;
+  }
+
+  /** Each row's steps when rows differ (active[t] rows take step t), so the threads get equal work; else none. */
+  private rowLengths(s: Sequence): Int32Array | undefined {
+    if (s.active < 0) return undefined;
+    const lengths = new Int32Array(s.B);
+    const i32 = this.i32;
+    for (let t = 0; t < s.T; t++) for (let b = 0; b < i32[s.active + t]!; b++) lengths[b]!++;
+    return lengths;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {
