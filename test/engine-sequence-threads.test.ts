@@ -91,3 +91,18 @@ for (const threads of [1, 2, 3]) {
     }
   });
 }
+
+test('time-loop bands: equal rows (even sizes) without work, equal shares of work with it', async () => {
+  const { bandEnds } = await import('../src/kernels/wasm/threads.js');
+  assert.deepEqual(bandEnds(8, 2), [4, 8]);
+  assert.deepEqual(bandEnds(7, 2), [4, 7]);
+  assert.deepEqual(bandEnds(3, 3), [1, 2, 3], 'one row each: no even rounding below two rows');
+  assert.deepEqual(bandEnds(8, 1, [9, 1, 1, 1, 1, 1, 1, 1]), [8]);
+  // Sorted longest first: the first band takes fewer, longer rows (sums 10, 8, 8 of 26).
+  assert.deepEqual(bandEnds(8, 3, [5, 5, 4, 4, 3, 2, 2, 1]), [2, 4, 8]);
+  const lengths = Array.from({ length: 32 }, (_, b) => 200 - 5 * b);
+  const [end] = bandEnds(32, 2, lengths);
+  const first = lengths.slice(0, end).reduce((a, b) => a + b, 0);
+  const total = lengths.reduce((a, b) => a + b, 0);
+  assert.ok(end! % 2 === 0 && Math.abs(first / total - 0.5) < 0.05, `first band ${end} rows, ${first} of ${total}`);
+});
