@@ -15,11 +15,12 @@ projections computed elsewhere. One-hot numbers keep their names (trainTokensPer
 Embedding (trainTokensPerSecEmbedding, ...).
 
 --task forecast|classify measures the task models of `lstm bench --task` instead (bench/torch_tasks.py); the
-hidden sizes then default to the task's (forecast 64,128; classify 128).
+hidden sizes then default to the task's (forecast 64,128; classify 128); --forms packed,unpacked says which forms
+of the classifier run.
 
 Run with Debian's torch and OpenBLAS: /usr/bin/python3 bench/torch_bench.py [--json] [--cells lstm,gru,rnn]
   [--hidden 128,256,512,1024] [--threads 2] [--seconds 2] [--length 500] [--parts train,generate,sgemm]
-  [--inputs onehot,embedding] [--task lm|forecast|classify]
+  [--inputs onehot,embedding] [--task lm|forecast|classify] [--forms packed,unpacked]
 """
 import argparse
 import json
@@ -74,6 +75,7 @@ def parse_args():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--json', action='store_true')
     p.add_argument('--task', choices=TASKS, default='lm')
+    p.add_argument('--forms', type=csv(str, ('packed', 'unpacked')), default=['packed', 'unpacked'])
     args = p.parse_args()
     if args.hidden is None:
         args.hidden = TASK_HIDDEN[args.task]
@@ -256,12 +258,12 @@ def main_task():
     t0 = now()
     load_start = os.getloadavg()[0]
     for H in ARGS.hidden:
-        row = torch_tasks.bench_task(ARGS.task, H, ARGS.seed, time_windows, ARGS.seconds, max_rss_mb)
+        row = torch_tasks.bench_task(ARGS.task, H, ARGS.seed, time_windows, ARGS.seconds, max_rss_mb, ARGS.forms)
         if ARGS.json:
             print(json.dumps(row), flush=True)
         else:
-            forms = '' if ARGS.task == 'forecast' else (f" (packed {row['trainStepsPerSecPacked']:.2f}, "
-                                                        f"unpacked {row['trainStepsPerSecUnpacked']:.2f})")
+            forms = '' if ARGS.task == 'forecast' else ' (' + ', '.join(
+                f"{f} {row[f'trainStepsPerSec{f.capitalize()}']:.2f}" for f in ARGS.forms) + ')'
             print(f"{ARGS.task} lstm {H}: {row['trainStepsPerSec']:.2f} steps/s{forms}, RSS {row['maxRssMB']:.0f} MiB", flush=True)
     summary = {'torch': torch.__version__, 'python': platform.python_version(), 'threads': torch.get_num_threads(),
                'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'), 'maxRssMB': max_rss_mb(), 'task': ARGS.task,
