@@ -7,7 +7,6 @@ import { D2L, stepProductShape, trainingStepFlops, type BenchCell } from './flop
 import { benchGeneration } from './generation.js';
 import { benchSgemm, measureSimdPeak, type SimdPeak } from './sgemm.js';
 import { benchTraining } from './training.js';
-import { maxRssMB } from './timing.js';
 import { initWasmSync } from '../kernels/wasm/backend.js';
 import { ensureGemmChoice, gemmChoice, setGemmVariant, type GemmChoice } from '../kernels/wasm/gemm-variants.js';
 import { splitChoice, type SplitChoice } from '../kernels/wasm/split-choice.js';
@@ -18,7 +17,6 @@ export { benchGeneration, d2lVocab, BENCH_PREFIX, type GenerationBenchOptions, t
 export { benchSgemm, measureSimdPeak, type SgemmOptions, type SgemmResult, type SimdPeak } from './sgemm.js';
 export { benchTraining, type TrainingBenchOptions, type TrainingBenchResult } from './training.js';
 export { timeWindows, type WindowOptions, type WindowStats } from './timing.js';
-export { BENCH_TASKS, CLASSIFY, FORECAST, benchTask, classifyLengths, runTaskBench, taskBatches, type BenchTask, type TaskBenchOptions, type TaskBenchResult, type TaskBenchRun } from './tasks.js';
 
 export type BenchPart = 'train' | 'generate' | 'sgemm';
 export const BENCH_PARTS: readonly BenchPart[] = ['train', 'generate', 'sgemm'];
@@ -109,7 +107,9 @@ export interface BenchSummary {
   split: SplitChoice;
 }
 
-export { maxRssMB } from './timing.js';
+export function maxRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024; // reported in KiB
+}
 
 export interface BenchRun {
   peak: SimdPeak;

@@ -6,16 +6,17 @@
 //     4 classes.
 // bench/torch_bench.py --task builds the same models and batches in PyTorch (the classifier's lengths come from the
 // same formula, so both sides do the same work). Steps per second, best window (median beside it).
+// Node only (the CLI imports it directly; src/bench/index.ts, which also runs in a page, does not).
 // Shapes: forecast x (64, 64, 4), targets (64, 1, 1); classify ids (32, T ≤ 200), lengths (32,), targets (32,).
+import { availableParallelism, loadavg } from 'node:os';
 import { Random } from '../core/random.js';
 import { Tensor } from '../core/tensor.js';
 import { fusedSequenceEngineFor, type SequenceBatch } from '../engine/index.js';
 import { init } from '../kernels/runtime.js';
 import { SequenceClassifier, SequenceRegressor } from '../nn/sequence-models.js';
 import { Adam } from '../optim/adam.js';
-import { availableParallelism, loadavg } from 'node:os';
 import { gemmChoice, type GemmChoice } from '../kernels/wasm/gemm-variants.js';
-import { maxRssMB, timeWindows } from './timing.js';
+import { timeWindows } from './timing.js';
 
 export type BenchTask = 'forecast' | 'classify';
 export const BENCH_TASKS: readonly BenchTask[] = ['forecast', 'classify'];
@@ -137,11 +138,18 @@ export interface TaskBenchSummary {
   threads: number;
   /** Peak resident set of the whole run, MiB. */
   maxRssMB: number;
+  /** 1-minute load average at the start and at the end of the run. */
   loadStart: number;
   loadEnd: number;
   seconds: number;
   timing: string;
+  /** The sgemm register tiles that ran (see `lstm bench`'s summary). */
   gemm: GemmChoice;
+}
+
+/** Peak resident set of this process so far, MiB. */
+function maxRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024; // reported in KiB
 }
 
 export interface TaskBenchRun {

@@ -24,11 +24,6 @@ export interface WindowOptions {
   minWindows?: number;
 }
 
-/** Peak resident set of this process so far, MiB. */
-export function maxRssMB(): number {
-  return process.resourceUsage().maxRSS / 1024; // reported in KiB
-}
-
 export function now(): number {
   return performance.now() / 1000;
 }
