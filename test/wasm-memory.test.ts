@@ -51,6 +51,22 @@ test('dropped models give their wasm memory back: 24 LSTM 256 engines built and 
   assert.ok(grown < 20 << 20, `wasm memory grew by ${(grown / 2 ** 20).toFixed(1)} MiB over 20 rounds (sizes in MiB: ${sizes.map((s) => (s / 2 ** 20).toFixed(0)).join(' ')})`);
 });
 
+test('region pool: a region that ends at the allocator\'s top grows in place, through the pool\'s allocator; others do not', () => {
+  let top = 0;
+  const pool = new RegionPool((bytes) => {
+    const base = top;
+    top += bytes;
+    return base;
+  });
+  const a = pool.take(1024);
+  assert.deepEqual(pool.extend(a, 4096, top), { base: 0, bytes: 4096 });
+  assert.equal(top, 4096, 'the extra bytes came from the allocator, right after the region');
+  const b = pool.take(100);
+  assert.equal(pool.extend({ base: 0, bytes: 4096 }, 8192, top), null, 'no longer the last block');
+  assert.equal(pool.extend(b, 200, top), null, 'its end is not 64-byte aligned (the allocator would leave a gap)');
+  assert.equal(top, 4196, 'nothing was allocated for the refusals');
+});
+
 test('a backend whose region is the allocator\'s last block grows it in place: contents kept, nothing left behind', { skip }, async () => {
   const { createWasmBackend } = await import('../src/kernels/wasm/engine-backend.js');
   const { initWasmSync } = await import('../src/kernels/wasm/backend.js');

@@ -67,19 +67,14 @@ class WasmBackend implements Backend {
     if (floats <= this.capacity) return;
     const ex = this.ex; // the pool's allocator must not hold on to this backend
     regions ??= new RegionPool((bytes) => ex.alloc(bytes));
-    const region = this.region;
-    if (region !== null && ex.mark() === region.base + region.bytes) {
-      // The region is the allocator's last block: it grows in place to just what is asked, its contents where they
-      // are, nothing left behind (a model whose batches keep getting longer would otherwise leave a trail of them).
-      const bytes = Math.ceil(floats / 16) * 64;
-      ex.alloc(bytes - region.bytes);
-      this.claim({ base: region.base, bytes }, null);
-      return;
-    }
+    // The allocator's last block grows in place to just what is asked, its contents where they are, nothing left
+    // behind (a model whose batches keep getting longer would otherwise leave a trail of outgrown regions).
+    const grown = this.region === null ? null : regions.extend(this.region, Math.ceil(floats / 16) * 64, ex.mark());
+    if (grown !== null) return this.claim(grown, null);
+    // Otherwise regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
     const capacity = Math.ceil(Math.max(floats, this.capacity * 1.5) / 16) * 16; // whole 64-byte blocks
     const old = this.capacity > 0 ? this.f32.slice() : null;
-    // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
-    if (region !== null) regions.give(region);
+    if (this.region !== null) regions.give(this.region);
     this.claim(regions.take(capacity * 4), old);
   }
 
