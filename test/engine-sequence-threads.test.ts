@@ -14,6 +14,7 @@ import { initWasmSync } from '../src/kernels/wasm/backend.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
 import { threadPool } from '../src/kernels/wasm/threads.js';
 import { init } from '../src/kernels/runtime.js';
+import { ensureSplitChoice } from '../src/kernels/wasm/split-choice.js';
 import type { Backend } from '../src/kernels/backend.js';
 import { SequenceClassifier, SequenceRegressor } from '../src/nn/index.js';
 import { compare, denseBatch, idsBatch, type Model } from './helpers/sequence-engine.js';
@@ -70,6 +71,7 @@ for (const threads of [1, 2, 3]) {
     const pool = threadPool(initWasmSync());
     pool.adaptive = false;
     assert.equal(await pool.ready(10_000), threads, 'every worker started before the first kernel runs');
+    ensureSplitChoice(initWasmSync(), pool); // timed now, so it does not reset the threshold below on first use
     const timed = pool.minParallelMacs;
     pool.minParallelMacs = 0; // every product split over the threads, however small
     try {
@@ -85,6 +87,16 @@ for (const threads of [1, 2, 3]) {
         if (first === undefined) results.set(c.name, numbers);
         else assert.deepEqual(numbers, first, `${c.name}: ${threads} thread(s) give the bits 1 thread gave`);
       }
+      // Two rows of different lengths, both directions: fewer than two rows per thread, so with products worth
+      // splitting the loops go step by step (the reference loops on the wasm kernels, each product split by columns).
+      const make = (): Model => new SequenceClassifier({ cell: 'gru', vocabSize: 6, numClasses: 3, embeddingDim: 4, hiddenSize: 9, bidirectional: true, pool: 'mean', seed: 6 });
+      const batches = (r: Random): SequenceBatch[] => [idsBatch(r, 2, T, 6, 3, [7, 3]), idsBatch(r, 2, T, 6, 3, [2, 5])];
+      const backend = createWasmBackend();
+      const numbers = compare(`two rows, ${threads} thread(s)`, make, batches(new Random(5)), {}, backend);
+      assert.deepEqual(loopsOf(backend), threads > 1 ? { wasm: 0, split: 0, byStep: 8 } : { wasm: 8, split: 0, byStep: 0 }, 'two rows: path taken');
+      const first = results.get('two rows');
+      if (first === undefined) results.set('two rows', numbers);
+      else assert.deepEqual(numbers, first, `two rows: ${threads} thread(s), step by step, give the bits 1 thread gave in wasm`);
     } finally {
       pool.minParallelMacs = timed;
       pool.adaptive = true;
