@@ -15,7 +15,7 @@ type Task = 'lm' | 'forecast' | 'classify';
 export interface BenchFlags {
   task: Task;
   cells: Cell[];
-  hidden?: number[];
+  hidden: number[];
   threads?: number;
   seconds: number;
   length: number;
@@ -92,7 +92,7 @@ export function defineBench(program: Command): Command {
     .description('training tokens/s, generation chars/s and sgemm GFLOP/s in the d2l setting, against the SIMD peak')
     .addOption(listOption('--cells <list>', 'cells to benchmark, comma-separated', list(oneOf(CELLS), "'lstm', 'gru' and 'rnn'"), [...CELLS]))
     .addOption(new Option('--task <task>', "what to train: 'lm' (the d2l language model), 'forecast' or 'classify'").argParser(oneOf(TASKS)).default('lm'))
-    .addOption(new Option('--hidden <list>', 'hidden sizes, comma-separated (default: 128,256,512,1024; forecast 64,128; classify 128)').argParser(list(positiveInt, 'positive integers')))
+    .addOption(listOption('--hidden <list>', 'hidden sizes, comma-separated (--task forecast: 64,128; classify: 128)', list(positiveInt, 'positive integers'), TASK_HIDDEN.lm))
     .option('--threads <n>', 'threads for the products (default: the cores available)', positiveInt)
     .option('--seconds <s>', 'seconds of timed training per row (generation and sgemm take less)', positiveNumber, 2)
     .option('--length <n>', 'characters per generate() call', positiveInt, 500)
@@ -102,7 +102,11 @@ export function defineBench(program: Command): Command {
     .option('--seed <n>', 'seeds the weights and the random tokens', seed, 0)
     .addOption(new Option('--gemm <list>', 'sgemm variants to run instead of the fastest at start-up (a tile such as 4x8, a row tile such as row32)').argParser(list((s) => s, 'variant names')))
     .option('--json', 'print one JSON object per row, then a {"summary": ...} line')
-    .addHelpText('after', BENCH_HELP);
+    .addHelpText('after', BENCH_HELP)
+    .hook('preAction', (command) => {
+      // Without --hidden, a task runs its own sizes (the default shown is the language model's).
+      if (command.getOptionValueSource('hidden') === 'default') command.setOptionValue('hidden', TASK_HIDDEN[command.getOptionValue('task') as Task]);
+    });
 }
 
 const fmt = {
@@ -136,7 +140,7 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
   let headerDone = false;
   const run = await runBench({
     cells: flags.cells,
-    hidden: flags.hidden ?? TASK_HIDDEN.lm,
+    hidden: flags.hidden,
     threads,
     seconds: flags.seconds,
     length: flags.length,
@@ -193,7 +197,7 @@ async function taskBenchAction(flags: BenchFlags): Promise<number> {
   if (!json) write(`${'task'.padEnd(8)}  cell  hidden  ${'train steps/s'.padStart(13)}  ${'median'.padStart(8)}  ${'sequences/s'.padStart(11)}  ${'mean length'.padStart(11)}  threads\n`);
   const run = await runTaskBench({
     task,
-    hidden: flags.hidden ?? TASK_HIDDEN[task],
+    hidden: flags.hidden,
     threads: runtime.threads,
     seconds: flags.seconds,
     seed: flags.seed,
