@@ -9,7 +9,7 @@ export * from './optim/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
 export {
-  useEngine, fusedEngineFor, fusedSequenceEngineFor, fusedUnsupported, FusedLanguageModel,
+  useEngine, fusedEngineFor, fusedSequenceEngineFor, fusedUnsupported, fusedSequenceUnsupported, FusedLanguageModel,
   type EnginePreference, type FusedSequenceEngine, type SequenceBatch, type SequenceLossOptions, type SequenceStep, type RegressionLossKind,
 } from './engine/index.js';
 export {

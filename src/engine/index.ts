@@ -2,9 +2,11 @@
 //   fusedEngineFor(model: RNNModel) -> FusedLanguageModel | null       (language models; the trainer's LM task)
 //   fusedSequenceEngineFor(model: SequenceRegressor | SequenceClassifier) -> FusedSequenceEngine | null
 // Either returns null where the fused path does not apply (a user-written cell, float64 parameters, an LSTM with
-// an output projection, or useEngine('autograd')); the caller then runs the autograd path, which computes the same
-// numbers (tests hold the two together within float32 rounding). One engine is kept per model, its workspace
-// reused across steps. The sequence engine's contract (what the forecast/classify tasks call):
+// an output projection, a bidirectional language model, or useEngine('autograd'); useEngine('fused') throws
+// instead, naming why); the caller then runs the autograd path, which computes the same numbers (tests hold the two
+// together within float32 rounding; the sequence engine also drops backward-pass gradients below 2^-100, see
+// src/kernels/ref/rows.ts). One engine is kept per model, its workspace reused across steps.
+// The sequence engine's contract (what the forecast/classify tasks call):
 //   engine.lossAndGrad({ input, lengths?, targets }, { loss?, delta?, classWeights?, backward? }) -> { loss, output }
 //     input:   the tensor model.forward takes: x (B, T, F) floats for the regressor, token ids (B, T) for the classifier
 //     lengths: real steps per row (B integers in [1, T], any order), as model.forward's; all T when omitted
