@@ -9,6 +9,7 @@
 // ONNX Runtime's generation rate the faster of its thread counts. Prints both sides, the ratios, each target of
 // issue #15 as met or missed, and writes a JSON record into bench/records/ (see records.mjs), from which
 // bench/tables.mjs writes the README's tables.
+// With --task forecast,classify it compares the task models of issue #16 instead (bench/compare-tasks.mjs).
 // Usage (after `npx tsc -p tsconfig.build.json`):
 //   node bench/compare-torch.mjs [--cells lstm,gru,rnn] [--hidden 128,256,512,1024] [--threads 2] [--seconds 2]
 //     [--length 500] [--memory-hidden 256,1024] [--rounds 3] [--idle 0.85] [--python /usr/bin/python3]
@@ -49,7 +50,9 @@ export function fasterOnnx(rows, cell, hidden) {
 }
 
 async function main() {
-  const opts = parseFlags(process.argv.slice(2), {
+  const task = process.argv.indexOf('--task');
+  if (task >= 0 && process.argv[task + 1] !== 'lm') return (await import('./compare-tasks.mjs')).main(process.argv.slice(2));
+  const opts = parseFlags(process.argv.slice(2).filter((a, i, all) => a !== '--task' && all[i - 1] !== '--task'), {
     cells: 'lstm,gru,rnn', hidden: '128,256,512,1024', threads: 2, seconds: 2, length: 500, memoryHidden: '256,1024', rounds: 3,
     idle: 0.85, python: '/usr/bin/python3', inputs: 'onehot,embedding', onnxThreads: '1,2', records: RECORDS_DIR, note: '',
   });

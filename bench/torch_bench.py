@@ -14,9 +14,13 @@ building the one-hot matrix). nn.LSTM still multiplies its input by W_ih either 
 projections computed elsewhere. One-hot numbers keep their names (trainTokensPerSec, ...); embedding ones end in
 Embedding (trainTokensPerSecEmbedding, ...).
 
+--task forecast|classify measures the task models of `lstm bench --task` instead (bench/torch_tasks.py); the
+hidden sizes then default to the task's (forecast 64,128; classify 128); --forms packed,unpacked says which forms
+of the classifier run.
+
 Run with Debian's torch and OpenBLAS: /usr/bin/python3 bench/torch_bench.py [--json] [--cells lstm,gru,rnn]
   [--hidden 128,256,512,1024] [--threads 2] [--seconds 2] [--length 500] [--parts train,generate,sgemm]
-  [--inputs onehot,embedding]
+  [--inputs onehot,embedding] [--task lm|forecast|classify] [--forms packed,unpacked]
 """
 import argparse
 import json
@@ -34,6 +38,8 @@ PARTS = ('train', 'generate', 'sgemm')
 INPUTS = ('onehot', 'embedding')
 GATES = {'lstm': 4, 'gru': 3, 'rnn': 1}
 VOCAB = 28
+TASKS = ('lm', 'forecast', 'classify')
+TASK_HIDDEN = {'lm': [128, 256, 512, 1024], 'forecast': [64, 128], 'classify': [128]}
 PREFIX = 'time traveller '
 
 
@@ -58,7 +64,7 @@ def csv(kind, choices=None):
 def parse_args():
     p = argparse.ArgumentParser(description="PyTorch side of lstm bench (d2l setting)")
     p.add_argument('--cells', type=csv(str, CELLS), default=list(CELLS))
-    p.add_argument('--hidden', type=csv(int), default=[128, 256, 512, 1024])
+    p.add_argument('--hidden', type=csv(int), default=None)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seconds', type=float, default=2.0)
     p.add_argument('--length', type=int, default=500)
@@ -68,7 +74,12 @@ def parse_args():
     p.add_argument('--steps', type=int, default=35)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--json', action='store_true')
-    return p.parse_args()
+    p.add_argument('--task', choices=TASKS, default='lm')
+    p.add_argument('--forms', type=csv(str, ('packed', 'unpacked')), default=['packed', 'unpacked'])
+    args = p.parse_args()
+    if args.hidden is None:
+        args.hidden = TASK_HIDDEN[args.task]
+    return args
 
 
 ARGS = parse_args()
@@ -241,7 +252,29 @@ def bench_sgemm(cell, H):
     return {'shape': f'{m}x{k} by {k}x{n}', 'gflops1Thread': one / 1e9, 'gflops': many / 1e9}
 
 
+def main_task():
+    """--task forecast|classify: one row per hidden size (torch_tasks.py), then the summary."""
+    import torch_tasks
+    t0 = now()
+    load_start = os.getloadavg()[0]
+    for H in ARGS.hidden:
+        row = torch_tasks.bench_task(ARGS.task, H, ARGS.seed, time_windows, ARGS.seconds, max_rss_mb, ARGS.forms)
+        if ARGS.json:
+            print(json.dumps(row), flush=True)
+        else:
+            forms = '' if ARGS.task == 'forecast' else ' (' + ', '.join(
+                f"{f} {row[f'trainStepsPerSec{f.capitalize()}']:.2f}" for f in ARGS.forms) + ')'
+            print(f"{ARGS.task} lstm {H}: {row['trainStepsPerSec']:.2f} steps/s{forms}, RSS {row['maxRssMB']:.0f} MiB", flush=True)
+    summary = {'torch': torch.__version__, 'python': platform.python_version(), 'threads': torch.get_num_threads(),
+               'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'), 'maxRssMB': max_rss_mb(), 'task': ARGS.task,
+               'loadStart': load_start, 'loadEnd': os.getloadavg()[0], 'seconds': now() - t0}
+    if ARGS.json:
+        print(json.dumps({'summary': summary}), flush=True)
+
+
 def main():
+    if ARGS.task != 'lm':
+        return main_task()
     t0 = now()
     load_start = os.getloadavg()[0]
     rows = []

@@ -8,7 +8,10 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
-export { useEngine, fusedEngineFor, fusedUnsupported, FusedLanguageModel, type EnginePreference } from './engine/index.js';
+export {
+  useEngine, fusedEngineFor, fusedSequenceEngineFor, fusedUnsupported, fusedSequenceUnsupported, FusedLanguageModel,
+  type EnginePreference, type FusedSequenceEngine, type SequenceBatch, type SequenceLossOptions, type SequenceStep, type RegressionLossKind,
+} from './engine/index.js';
 export {
   readSafetensors,
   readSafetensorsWithMetadata,

@@ -97,6 +97,28 @@ test("the browser table: each serving's medians over its rounds and its share of
   assert.ok(section.includes(`sgemm register tiles timed at start-up: Node ${tiles('node')}; page, isolated ${tiles('page-isolated')}; page, not isolated ${tiles('page-not-isolated')}.`));
 });
 
+test('the task models\' table from a real record: medians of the rounds, the ratio against PyTorch\'s faster form, memory', async () => {
+  const { loadRecords, renderTables } = await load('tables.mjs');
+  const { median } = await load('common.mjs');
+  const record = loadRecords(fixtures).find((r: { kind: string }) => r.kind === 'compare-tasks');
+  const block: string = renderTables(loadRecords(fixtures));
+  const perRound = (task: string, side: string, field: string) => record.rounds[task][side].map((rows: Array<Record<string, number>>) => rows[0]![field]);
+  const ours = median(perRound('classify', 'lstm-ts', 'trainStepsPerSec'));
+  const packed = median(perRound('classify', 'pytorch', 'trainStepsPerSecPacked'));
+  const unpacked = median(perRound('classify', 'pytorch', 'trainStepsPerSecUnpacked'));
+  const faster = Math.max(packed, unpacked);
+  const line = block.split('\n').find((l) => l.startsWith('| classify | 128 |'))!;
+  const cells = line.split('|').map((c) => c.trim());
+  assert.equal(cells[3], ours.toFixed(1));
+  assert.equal(cells[4], `${faster.toFixed(1)} (${faster === packed ? 'packed' : 'unpacked'})`);
+  assert.equal(cells[5], `${(ours / faster).toFixed(2)}x`);
+  assert.equal(cells[6], '1.5x');
+  const memory = record.memory.classify;
+  assert.equal(memory.pytorchMB, Math.min(...memory.pytorchByForm.map((f: { mb: number }) => f.mb)), "PyTorch's smaller form is the one compared");
+  assert.ok(block.includes(`| classify | ${memory.lstmTsMB.toFixed(0)} MiB | ${memory.pytorchMB.toFixed(0)} MiB (${memory.pytorchForm}) |`));
+  assert.match(block, /The task models \(forecast: 4 features, window 64, batch 64, MSE; classify: [^)]*\), training steps per second against PyTorch; `node bench\/compare-torch\.mjs --task forecast,classify/);
+});
+
 test('one section per CPU, newest first, each from its newest record of a kind', async () => {
   const { loadRecords, renderTables } = await load('tables.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'lstm-records-'));

@@ -53,6 +53,32 @@ test('the human table has a header, one line per row, the peak and the sgemm var
   assert.match(r.stdout, /^sgemm: tile 4x8, row tile row32 \(set\); products under [\d,]+ multiply-adds on one thread/m);
 });
 
+test('lstm bench --task forecast|classify --json: steps per second of the task models on the fused engine, then a summary', { skip: probeWasm().simd ? false : 'needs WebAssembly SIMD', timeout: 60_000 }, async () => {
+  const runs = await Promise.all([
+    lstm(['bench', '--task', 'forecast', '--json', '--hidden', '8,16', '--seconds', '0.1', '--threads', '1']),
+    lstm(['bench', '--task', 'classify', '--json', '--hidden', '8', '--seconds', '0.1', '--threads', '1']),
+  ]);
+  for (const [r, task, hidden] of [[runs[0]!, 'forecast', [8, 16]], [runs[1]!, 'classify', [8]]] as const) {
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = lines.slice(0, -1);
+    assert.deepEqual(rows.map((row) => [row.task, row.hidden]), hidden.map((h) => [task, h]));
+    for (const row of rows) {
+      for (const k of ['trainStepsPerSec', 'trainStepsPerSecMedian', 'sequencesPerSec', 'maxRssMB', 'meanLength'] as const) {
+        assert.ok(typeof row[k] === 'number' && (row[k] as number) > 0, `${task} ${k}: ${JSON.stringify(row[k])}`);
+      }
+      assert.equal(row.engine, 'fused');
+      assert.equal(row.backend, 'wasm');
+      assert.equal(row.batch, task === 'forecast' ? 64 : 32);
+      // The classifier's lengths are spread over 20..200 (mean 110 over a whole period of 181 rows).
+      if (task === 'classify') assert.ok(Math.abs((row.meanLength as number) - 110) < 10, `mean length ${row.meanLength}`);
+    }
+    const summary = lines[lines.length - 1]!.summary as Record<string, unknown>;
+    assert.equal(summary.task, task);
+    assert.ok(typeof summary.maxRssMB === 'number' && summary.maxRssMB > 0);
+  }
+});
+
 test('one-step FLOP count: 6·B·T·H·(G·H + V)', () => {
   assert.equal(trainingStepFlops({ cell: 'lstm', hidden: 256, batch: 32, steps: 35, vocab: 28 }).total, 6 * 1120 * 256 * (1024 + 28));
   assert.equal(trainingStepFlops({ cell: 'gru', hidden: 128, batch: 32, steps: 35, vocab: 28 }).total, 6 * 1120 * 128 * (384 + 28));
@@ -67,6 +93,7 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['seconds -1', ['--seconds', '-1'], /'--seconds <s>' argument '-1' is invalid/],
   ['unknown part', ['--parts', 'train,fly'], /'--parts <list>' argument 'train,fly' is invalid/],
   ['unknown flag', ['--fast'], /unknown option '--fast'/],
+  ['unknown task', ['--task', 'translate'], /option '--task <task>' argument 'translate' is invalid/],
   ['unknown sgemm variant', ['--gemm', '2x16,9x9'], /--gemm: unknown kernelVariant "9x9"; available: 2x16, /],
 ];
 

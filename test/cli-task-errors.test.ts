@@ -75,6 +75,7 @@ test('classify data: one class only, an empty text, a label never seen in traini
     await refused(dir, [...CLASSIFY, '--data', await file('empty.csv', empty)], /empty\.csv row \d+ \(line \d+\): the text is empty/);
     await refused(dir, [...CLASSIFY, '--data', join(dir, 'empty.csv'), '--label', 'class'], /unknown label column 'class' \(columns: label, text\)/);
     await refused(dir, [...CLASSIFY, '--data', join(dir, 'empty.csv'), '--window', '4'], /--window applies to --task forecast, not to --task classify/);
+    await refused(dir, [...CLASSIFY, '--data', await file('words3.csv', labelledCsv(examples)), '--class-weights', '1,2,3'], /--class-weights must be 2 finite numbers >= 0 \(one per class: a-i, k-u\), got 3/);
 
     const data = await file('words.csv', labelledCsv(examples));
     const model = join(dir, 'words.safetensors');

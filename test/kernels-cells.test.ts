@@ -2,6 +2,7 @@
 // offsets of each backend's heap, and all outputs within 1e-5 (relative, or 1e-6 absolute near zero).
 // Sizes include widths that are not multiples of 4, so SIMD loops' tails are exercised.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { Random } from '../src/core/random.js';
 import { createRefBackend, type Backend } from '../src/kernels/backend.js';
 import { createWasmBackend } from '../src/kernels/wasm/engine-backend.js';
@@ -93,7 +94,7 @@ for (const width of [1, 7, 16, 30]) {
 test('softmax cross-entropy: loss and gradient', { skip }, () => {
   const [n, classes, targetsAt] = [11, 29, 60000];
   const bs = pair(6, targetsAt, n, classes);
-  const losses = bs.map((be) => be.softmaxCrossEntropy(n, classes, 0, targetsAt, 8192, 1 / n));
+  const losses = bs.map((be) => be.softmaxCrossEntropy(n, classes, 0, targetsAt, -1, 8192, 1 / n));
   assertClose(Float64Array.of(losses[1]!), Float64Array.of(losses[0]!), 'loss', 1e-5, 1e-6);
   same('dLogits', bs, 8192, n * classes);
 });
@@ -119,3 +120,17 @@ for (const [m, n, k] of [[32, 1024, 256], [3, 20, 7], [1, 1024, 256], [5, 33, 30
     });
   }
 }
+
+test('flushTiny zeroes what is below 2^-100 in magnitude and keeps the rest, on both backends alike', () => {
+  const values = [0, 1, -1, 2 ** -100, -(2 ** -100), 2 ** -101, -(2 ** -101), 1e-38, 1e-40, -1e-45, 3e-31, 7e-31, 8e-31, -8e-31, 1e-20, NaN];
+  const want = values.map((v) => (Math.abs(v) < 2 ** -100 ? 0 : Math.fround(v)));
+  const backends = probeWasm().simd ? [createRefBackend(), createWasmBackend()] : [createRefBackend()];
+  for (const be of backends) {
+    be.reserve(64);
+    be.f32.set(values, 3); // 16 values from an unaligned offset, and the last three through the scalar tail
+    be.flushTiny(values.length - 3, 3);
+    be.flushTiny(3, 3 + values.length - 3);
+    assertClose(be.f32.subarray(3, 3 + values.length).filter((v) => !Number.isNaN(v)), Float32Array.from(want.filter((v) => !Number.isNaN(v))), `${be.name}: flushed`, 0, 0);
+    assert.ok(Number.isNaN(be.f32[3 + values.length - 1]!), `${be.name}: NaN stays NaN`);
+  }
+});

@@ -24,7 +24,7 @@ test('every time loop in assembly/steps.ts is in the table, in the compiled modu
 });
 
 test('stepArgList: the table\'s order, offsets as byte pointers, none as 0, flags as 0/1', () => {
-  const args = { T: 5, B: 4, H: 3, relu: true, hs: 10, dOut: 20, dh: -1, dPre: 0, WhTPacked: 7 };
-  assert.deepEqual(stepArgList('rnnBackwardSteps', args, (q) => 1000 + 4 * q), [5, 4, 3, 1, 1040, 1080, 0, 1000, 1028]);
-  assert.deepEqual(STEP_KERNELS.rnnBackwardSteps.map(([name]) => name), ['T', 'B', 'H', 'relu', 'hs', 'dOut', 'dh', 'dPre', 'WhTPacked']);
+  const args = { T: 5, B: 4, H: 3, relu: true, reverse: false, active: -1, flush: true, hs: 10, dOut: 20, dh: -1, dPre: 0, WhTPacked: 7 };
+  assert.deepEqual(stepArgList('rnnBackwardSteps', args, (q) => 1000 + 4 * q), [5, 4, 3, 1, 0, 0, 1, 1040, 1080, 0, 1000, 1028]);
+  assert.deepEqual(STEP_KERNELS.rnnBackwardSteps.map(([name]) => name), ['T', 'B', 'H', 'relu', 'reverse', 'active', 'flush', 'hs', 'dOut', 'dh', 'dPre', 'WhTPacked']);
 });

@@ -41,14 +41,14 @@ test('the forecast and classify examples are examples/forecast.ts and examples/c
   const [forecast, classify] = blocks('Forecast a series', 'ts');
   for (const [block, file, expected] of [
     [forecast, 'examples/forecast.ts', /^test MAE [\d.]+ \(MASE 0\.\d{3}\); seasonal-naive MAE 465\.1\n2015-01-01 \d+\n(.*\n){5}2015-01-07 \d+\n$/],
-    [classify, 'examples/classify.ts', /^test accuracy (8\d|9\d)\.\d% \(majority class 'female' 56\.6%\)\nfemale 0\.\d{3} Emma\nmale 0\.\d{3} Oliver\n(fe)?male 0\.\d{3} Sasha\n$/],
+    [classify, 'examples/classify.ts', /^test accuracy (8[5-9]|9\d)\.\d% \(majority class 'female' 56\.6%\)\n(fe)?male 0\.\d{3} Emma\n(fe)?male 0\.\d{3} James\n(fe)?male 0\.\d{3} Olivia\n$/],
   ] as const) {
     const example = readFileSync(`${root}${file}`, 'utf8');
     assert.equal(block, example, file);
     assert.ok(example.split('\n').filter((l) => l.trim() !== '').length <= 10, `${file}: ten lines at most`);
     const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    // The forecaster beats seasonal-naive (MASE below 1) even in this short run; the classifier is far above the majority.
+    // With the defaults the forecaster beats seasonal-naive (MASE below 1) and the classifier is far above the majority.
     assert.match(run.stdout, expected);
   }
 });

@@ -50,3 +50,35 @@ test('dropped models give their wasm memory back: 24 LSTM 256 engines built and 
   const grown = sizes[sizes.length - 1]! - sizes[3]!;
   assert.ok(grown < 20 << 20, `wasm memory grew by ${(grown / 2 ** 20).toFixed(1)} MiB over 20 rounds (sizes in MiB: ${sizes.map((s) => (s / 2 ** 20).toFixed(0)).join(' ')})`);
 });
+
+test('region pool: a region that ends at the allocator\'s top grows in place, through the pool\'s allocator; others do not', () => {
+  let top = 0;
+  const pool = new RegionPool((bytes) => {
+    const base = top;
+    top += bytes;
+    return base;
+  });
+  const a = pool.take(1024);
+  assert.deepEqual(pool.extend(a, 4096, top), { base: 0, bytes: 4096 });
+  assert.equal(top, 4096, 'the extra bytes came from the allocator, right after the region');
+  const b = pool.take(100);
+  assert.equal(pool.extend({ base: 0, bytes: 4096 }, 8192, top), null, 'no longer the last block');
+  assert.equal(pool.extend(b, 200, top), null, 'its end is not 64-byte aligned (the allocator would leave a gap)');
+  assert.equal(top, 4196, 'nothing was allocated for the refusals');
+});
+
+test('a backend whose region is the allocator\'s last block grows it in place: contents kept, nothing left behind', { skip }, async () => {
+  const { createWasmBackend } = await import('../src/kernels/wasm/engine-backend.js');
+  const { initWasmSync } = await import('../src/kernels/wasm/backend.js');
+  const memory = initWasmSync().memory;
+  const be = createWasmBackend();
+  be.reserve(1 << 20); // 4 MiB, taken fresh at the top
+  be.f32.set([1, 2, 3], (1 << 20) - 3);
+  const before = memory.buffer.byteLength;
+  be.reserve(4 << 20); // 16 MiB, then 32 MiB: a new region each time would leave 4 + 16 MiB behind
+  be.reserve(8 << 20);
+  assert.deepEqual([...be.f32.subarray((1 << 20) - 3, 1 << 20)], [1, 2, 3], 'the contents stay where they were');
+  assert.ok(be.f32.subarray(1 << 20).every((v) => v === 0), 'the new part starts from zeros');
+  const grown = memory.buffer.byteLength - before;
+  assert.ok(grown <= (28 << 20) + (1 << 16), `memory grew by ${(grown / 2 ** 20).toFixed(1)} MiB for a region grown from 4 to 32 MiB`);
+});

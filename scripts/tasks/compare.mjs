@@ -23,7 +23,7 @@
 // torch-reference-quick.json for --quick: the test suite runs lstm-ts alone); --lstm-args adds flags to lstm-ts' runs.
 // Writes the record to --json-out and, with --readme, the table between its tasks-compare markers.
 // Needs the CLI built (npm run build) and Debian's python3-torch.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -179,7 +179,14 @@ function table(record) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lstm-ts-compare-'));
-const record = earlier ?? { date: new Date().toISOString(), quick, seeds, threads: Number(args.threads), machine: { cpu: cpus()[0]?.model ?? '', cores: cpus().length, loadBefore: loadavg(), node: process.version } };
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+const record = earlier ?? { date: new Date().toISOString(), commit, quick, seeds, threads: Number(args.threads), machine: { cpu: cpus()[0]?.model ?? '', cores: cpus().length, loadBefore: loadavg(), node: process.version } };
 try {
   for (const task of earlier === null ? tasks : []) {
     const ts = await lstmTs(task, dir);

@@ -2,15 +2,18 @@
 // GFLOP/s in the d2l setting (one-hot over 28 tokens, batch 32, 35 steps, SGD lr 1, clip 1, 1 layer) at each
 // hidden size, plus the 128-bit SIMD peak measured once at the start and how much of it a training step uses.
 // `--json`: one object per row (cell, hidden, trainTokensPerSec, generateCharsPerSec, sgemmGflops, threads and
-// more), then one {"summary": ...} line. This file only defines the flags; the benchmark loads when it runs.
+// more), then one {"summary": ...} line. `--task forecast|classify`: training steps/s of the task models instead
+// (src/bench/tasks.ts). This file only defines the flags; the benchmark loads when it runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
 import { positiveInt, positiveNumber, seed } from './parsers.js';
 
 type Cell = CellKind;
 type Part = 'train' | 'generate' | 'sgemm';
+type Task = 'lm' | 'forecast' | 'classify';
 
 export interface BenchFlags {
+  task: Task;
   cells: Cell[];
   hidden: number[];
   threads?: number;
@@ -54,6 +57,9 @@ function listOption<T>(flags: string, description: string, parse: (text: string)
 
 const CELLS: readonly Cell[] = CELL_KINDS;
 const PARTS: readonly Part[] = ['train', 'generate', 'sgemm'];
+const TASKS: readonly Task[] = ['lm', 'forecast', 'classify'];
+/** Hidden sizes when --hidden is not given: issue #16's for the tasks. */
+const TASK_HIDDEN: Readonly<Record<Task, number[]>> = { lm: [128, 256, 512, 1024], forecast: [64, 128], classify: [128] };
 
 const BENCH_HELP = `
 Every row: a real training loop (zero grads, loss and gradients on the fused engine, clip to norm 1, SGD lr 1,
@@ -68,10 +74,16 @@ Numbers are the best of several timing windows (medians are in --json). trainGfl
 products, 6·B·T·H·(G·H + 28) flop (G = 4 LSTM, 3 GRU, 1 RNN); peakFraction divides it by the measured
 128-bit SIMD peak times the threads. Other processes on the machine lower every number: check the load first.
 
+--task forecast: training steps/s of a SequenceRegressor (4 features, window 64, batch 64, LSTM, head on the last
+step, MSE, Adam); --task classify: of a SequenceClassifier (embedding 32 over 64 tokens, bidirectional LSTM, batch
+32, lengths 20..200, head on each row's last valid step, cross-entropy, Adam); both on the fused engine with random
+data, --cells, --parts, --length, --batch and --steps do not apply.
+
 Examples:
   lstm bench
   lstm bench --cells lstm --hidden 256 --seconds 5
   lstm bench --json > bench.jsonl
+  lstm bench --task classify --threads 2
 `;
 
 export function defineBench(program: Command): Command {
@@ -79,7 +91,8 @@ export function defineBench(program: Command): Command {
     .command('bench')
     .description('training tokens/s, generation chars/s and sgemm GFLOP/s in the d2l setting, against the SIMD peak')
     .addOption(listOption('--cells <list>', 'cells to benchmark, comma-separated', list(oneOf(CELLS), "'lstm', 'gru' and 'rnn'"), [...CELLS]))
-    .addOption(listOption('--hidden <list>', 'hidden sizes, comma-separated', list(positiveInt, 'positive integers'), [128, 256, 512, 1024]))
+    .addOption(new Option('--task <task>', "what to train: 'lm' (the d2l language model), 'forecast' or 'classify'").argParser(oneOf(TASKS)).default('lm'))
+    .addOption(listOption('--hidden <list>', 'hidden sizes, comma-separated (--task forecast: 64,128; classify: 128)', list(positiveInt, 'positive integers'), TASK_HIDDEN.lm))
     .option('--threads <n>', 'threads for the products (default: the cores available)', positiveInt)
     .option('--seconds <s>', 'seconds of timed training per row (generation and sgemm take less)', positiveNumber, 2)
     .option('--length <n>', 'characters per generate() call', positiveInt, 500)
@@ -89,7 +102,11 @@ export function defineBench(program: Command): Command {
     .option('--seed <n>', 'seeds the weights and the random tokens', seed, 0)
     .addOption(new Option('--gemm <list>', 'sgemm variants to run instead of the fastest at start-up (a tile such as 4x8, a row tile such as row32)').argParser(list((s) => s, 'variant names')))
     .option('--json', 'print one JSON object per row, then a {"summary": ...} line')
-    .addHelpText('after', BENCH_HELP);
+    .addHelpText('after', BENCH_HELP)
+    .hook('preAction', (command) => {
+      // Without --hidden, a task runs its own sizes (the default shown is the language model's).
+      if (command.getOptionValueSource('hidden') === 'default') command.setOptionValue('hidden', TASK_HIDDEN[command.getOptionValue('task') as Task]);
+    });
 }
 
 const fmt = {
@@ -109,6 +126,7 @@ function tableLine(cells: string[]): string {
 }
 
 export async function benchAction(flags: BenchFlags): Promise<number> {
+  if (flags.task !== 'lm') return taskBenchAction(flags);
   const { runBench } = await import('../bench/index.js');
   // Each row trains a model of its hidden size: refuse one this machine cannot hold before the first row runs.
   const { assertModelFits } = await import('../train/model-spec.js');
@@ -172,5 +190,32 @@ export async function benchAction(flags: BenchFlags): Promise<number> {
     `peak resident memory: ${s.maxRssMB?.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart?.toFixed(2)} at the start, ${s.loadEnd?.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s`,
     'numbers are the best of several timing windows; "of peak" = train GF/s / (peak per thread x threads)',
   ].join('\n') + '\n');
+  return 0;
+}
+
+/** `lstm bench --task forecast|classify`: one row per hidden size, steps per second, then the summary. */
+async function taskBenchAction(flags: BenchFlags): Promise<number> {
+  const { runTaskBench } = await import('../bench/tasks.js');
+  const { init } = await import('../kernels/runtime.js');
+  const runtime = await init({ backend: 'auto', threads: flags.threads ?? 'auto', kernelVariant: flags.gemm?.join(',') ?? 'auto' });
+  if (runtime.backend !== 'wasm') throw new Error(`lstm bench needs the WebAssembly kernels: ${runtime.backendReason}`);
+  const task = flags.task as 'forecast' | 'classify';
+  const write = (text: string): boolean => process.stdout.write(text);
+  const json = flags.json === true;
+  if (!json) write(`${'task'.padEnd(8)}  cell  hidden  ${'train steps/s'.padStart(13)}  ${'median'.padStart(8)}  ${'sequences/s'.padStart(11)}  ${'mean length'.padStart(11)}  threads\n`);
+  const run = await runTaskBench({
+    task,
+    hidden: flags.hidden,
+    threads: runtime.threads,
+    seconds: flags.seconds,
+    seed: flags.seed,
+    onRow: (row) => {
+      if (json) write(`${JSON.stringify(row)}\n`);
+      else write(`${row.task.padEnd(8)}  lstm  ${String(row.hidden).padStart(6)}  ${row.trainStepsPerSec.toFixed(2).padStart(13)}  ${row.trainStepsPerSecMedian.toFixed(2).padStart(8)}  ${fmt.rate(row.sequencesPerSec).padStart(11)}  ${row.meanLength.toFixed(1).padStart(11)}  ${String(row.threads).padStart(7)}\n`);
+    },
+  });
+  const s = run.summary;
+  if (json) write(`${JSON.stringify({ summary: s })}\n`);
+  else write(`peak resident memory: ${s.maxRssMB.toFixed(0)} MiB; ${s.node}, ${s.cores} cores; load average ${s.loadStart.toFixed(2)} at the start, ${s.loadEnd.toFixed(2)} at the end; ${s.seconds.toFixed(1)} s\n`);
   return 0;
 }

@@ -106,6 +106,8 @@ export async function taskTrainAction(options: TrainFlags, kind: 'forecast' | 'c
       const kept = savedEpoch === null ? `no checkpoint was written to ${flags.out}` : `${flags.out} keeps the last good state (epoch ${savedEpoch})`;
       throw new CliError(`${err.message}; ${kept}`);
     }
+    // The library names its option; the user typed the flag.
+    if (err instanceof Error && /^classWeights /.test(err.message)) throw new CliError(err.message.replace(/^classWeights/, '--class-weights'));
     throw err;
   } finally {
     reporter.close();

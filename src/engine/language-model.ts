@@ -9,20 +9,13 @@ import type { RNNModel } from '../nn/rnn-model.js';
 import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
 import { addGrad } from './pack.js';
+import { recurrentUnsupported } from './unsupported.js';
 import type { FusedLayer, LayerInput } from './layer.js';
 
-/** Why the fused path cannot run this model, or null when it can. */
+/** Why the fused path cannot run this language model, or null when it can. */
 export function fusedUnsupported(model: RNNModel): string | null {
-  const rnn = model.rnn;
-  if (rnn.numDirections !== 1) return 'the layer is bidirectional';
-  if (model.parameters().some((p) => !(p.data instanceof Float32Array))) return 'its parameters are not float32';
-  for (const row of rnn.cells) {
-    const spec = cellKindOf(row[0]!);
-    if (spec === null) return 'the cell is user-written';
-    const why = spec.unsupported(row[0]!);
-    if (why !== null) return why;
-  }
-  return null;
+  if (model.rnn.numDirections !== 1) return 'the layer is bidirectional';
+  return recurrentUnsupported(model.rnn, model.parameters());
 }
 
 /** The fused counterpart of a built-in cell, for B sequences of T steps. */
@@ -162,7 +155,7 @@ export class FusedLanguageModel {
     const top = L.layers[L.layers.length - 1]!.output;
     be.fillRows(N, V, L.bd, L.logits);
     be.gemm(N, V, H, top, L.Wd, L.logits, false, false, 1);
-    const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, L.dLogits, 1 / N) / N;
+    const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, -1, L.dLogits, 1 / N) / N;
     if (!backward) return { loss, state: this.finalStates(L, B) };
 
     // Backward: decoder, then the layers from the top down, each handing dInput to the one below.

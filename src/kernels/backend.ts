@@ -6,7 +6,8 @@ import { gemm } from './ref/gemm.js';
 import { lstmCellBackward, lstmCellForward } from './ref/lstm-cell.js';
 import { gruCellBackward, gruCellForward } from './ref/gru-cell.js';
 import { rnnCellBackward, rnnCellForward } from './ref/rnn-cell.js';
-import { addColumnSums, fillRows, gatherRows, scatterAddRows, softmaxCrossEntropy } from './ref/rows.js';
+import { addColumnSums, fillRows, flushTiny, gatherRows, scatterAddRows } from './ref/rows.js';
+import { regressionLoss, softmaxCrossEntropy } from './ref/losses.js';
 import * as steps from './ref/steps.js';
 import type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
 
@@ -33,10 +34,15 @@ export interface Backend {
   fillRows(n: number, width: number, bias: number, out: number): void;
   /** y += x over n floats. */
   addInPlace(n: number, x: number, y: number): void;
+  /** Zeroes the values below 2^-100 in magnitude over n floats (ref/rows.ts: why). */
+  flushTiny(n: number, at: number): void;
   /** dst (rows, width) = the g-th block of `width` columns of src (rows, G·width) + beta·dst. */
   gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
-  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number;
+  /** Σ_r w_t·(-log softmax(logits_r)[t_r]); dLogits = (softmax - onehot)·scale·w_t; weights (C floats) < 0: all 1. */
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number;
+  /** Σ_k l(pred_k - target_k), kind 0 MSE, 1 L1, 2 Huber(delta); dPred = scale·l'. */
+  regressionLoss(n: number, kind: number, delta: number, pred: number, target: number, dPred: number, scale: number): number;
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void;
   lstmCellBackward(B: number, H: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
   /** hg holds h U; the cell adds b_hn (at `bhn`, H floats) to its n part and keeps it there for backward. */
@@ -116,8 +122,16 @@ class RefBackend implements Backend {
     for (let k = 0; k < n; k++) f[y + k]! += f[x + k]!;
   }
 
-  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {
-    return softmaxCrossEntropy(this.f32, this.i32, n, classes, logits, targetsAt, dLogits, scale);
+  flushTiny(n: number, at: number): void {
+    flushTiny(this.f32, n, at);
+  }
+
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number {
+    return softmaxCrossEntropy(this.f32, this.i32, n, classes, logits, targetsAt, weights, dLogits, scale);
+  }
+
+  regressionLoss(n: number, kind: number, delta: number, pred: number, target: number, dPred: number, scale: number): number {
+    return regressionLoss(this.f32, n, kind, delta, pred, target, dPred, scale);
   }
 
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {

@@ -155,7 +155,7 @@ export function allWindows(task: ForecastTask, data: ForecastData): Windows {
 export function forecastReport(task: ForecastTask, data: ForecastData, part: SeriesPart | 'all'): ForecastReport {
   const windows = part === 'all' ? allWindows(task, data) : data[part];
   if (windows.count === 0) throw new Error(`the ${part} part of the series holds no window`);
-  const { season, horizon, maseScale, columns, targetCount: K } = { ...task.info.settings, horizon: windows.horizon };
+  const { season, horizon, maseScale, columns, targetCount: K } = task.info.settings;
   const evaluation = task.evaluate(windows);
   const baseline = (m: number): ForecastMetrics[] => Array.from({ length: K }, (_, k) => {
     const column = seriesColumn(data.series, k);

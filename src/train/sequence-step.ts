@@ -1,12 +1,14 @@
 // One minibatch of a forecaster or classifier: forward, the loss on the head, backward. This is the one place the
-// forecast and classify tasks run their models, so the fused engine (src/engine: fusedSequenceEngineFor) plugs in
-// here and nowhere else; where it does not apply, the autograd path runs and computes the same numbers.
+// forecast and classify tasks run their models: on the fused engine (src/engine: fusedSequenceEngineFor) where it
+// applies (the built-in cells, float32, unless useEngine('autograd')), else on the autograd path, which computes the
+// same numbers (test/task-engine.test.ts holds the two together).
 //   regression:     L = mean over (B, horizon, K) of l(ŷ - y), l = d² (mse), |d| (mae) or Huber(δ)
 //   classification: L = Σ_b w_{y_b} (-log softmax(z_b)[y_b]) / Σ_b w_{y_b}   (w = 1 without class weights)
 // Shapes: x (B, T, F) or ids (B, T) with lengths (B,); targets (B, horizon, K) or (B,); output likewise.
 import { crossEntropy, huberLoss, l1Loss, mseLoss } from '../core/ops/index.js';
 import { Tensor, noGrad } from '../core/tensor.js';
 import { SequenceRegressor, type SequenceClassifier } from '../nn/sequence-models.js';
+import { fusedSequenceEngineFor } from '../engine/index.js';
 
 export type RegressionLoss = 'mse' | 'mae' | 'huber';
 export const REGRESSION_LOSSES: readonly RegressionLoss[] = ['mse', 'mae', 'huber'];
@@ -54,6 +56,11 @@ function forward(model: SequenceRegressor | SequenceClassifier, batch: SequenceB
  * parameters' .grad. Dropout follows the model's train()/eval() mode.
  */
 export function sequenceLossAndGrad(model: SequenceRegressor | SequenceClassifier, batch: SequenceBatchInput, options: HeadLossOptions = {}): SequenceStepResult {
+  const engine = fusedSequenceEngineFor(model);
+  if (engine !== null) {
+    const { loss, classWeights, backward } = options;
+    return engine.lossAndGrad(batch, { ...(loss === undefined ? {} : { loss }), ...(classWeights == null ? {} : { classWeights }), ...(backward === undefined ? {} : { backward }) });
+  }
   if (options.backward === false) {
     return noGrad(() => {
       const output = forward(model, batch);
@@ -68,5 +75,7 @@ export function sequenceLossAndGrad(model: SequenceRegressor | SequenceClassifie
 
 /** The model's output alone, with no tape (prediction). */
 export function sequenceForward(model: SequenceRegressor | SequenceClassifier, input: Tensor, lengths?: Int32Array): Tensor {
+  const engine = fusedSequenceEngineFor(model);
+  if (engine !== null) return engine.forward(input, lengths);
   return noGrad(() => forward(model, { input, lengths, targets: input }));
 }

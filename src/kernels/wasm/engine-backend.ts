@@ -66,9 +66,6 @@ class WasmBackend implements Backend {
 
   reserve(floats: number): void {
     if (floats <= this.capacity) return;
-    const capacity = Math.max(floats, Math.ceil(this.capacity * 1.5));
-    const old = this.capacity > 0 ? this.f32.slice() : null;
-    // Regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
     const ex = this.ex; // the pool's allocator must not hold on to this backend
     regions ??= new RegionPool((bytes) => {
       // Growing past the module's maximum would trap ("unreachable"): say instead what the model needs.
@@ -79,19 +76,30 @@ class WasmBackend implements Backend {
       }
       return ex.alloc(bytes);
     });
-    if (this.region !== null) {
-      regions.forget(this);
-      regions.give(this.region);
-    }
-    this.region = regions.take(capacity * 4);
-    regions.watch(this, this.region);
-    this.base = this.region.base;
-    this.capacity = this.region.bytes >> 2;
+    // The allocator's last block grows in place to just what is asked, its contents where they are, nothing left
+    // behind (a model whose batches keep getting longer would otherwise leave a trail of outgrown regions).
+    const grown = this.region === null ? null : regions.extend(this.region, Math.ceil(floats / 16) * 64, ex.mark());
+    if (grown !== null) return this.claim(grown, null);
+    // Otherwise regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
+    const capacity = Math.ceil(Math.max(floats, this.capacity * 1.5) / 16) * 16; // whole 64-byte blocks
+    const old = this.capacity > 0 ? this.f32.slice() : null;
+    if (this.region !== null) regions.give(this.region);
+    this.claim(regions.take(capacity * 4), old);
+  }
+
+  /** Makes `region` this backend's heap: zeroed (a reused region holds a dropped model's numbers), then `old` copied in. */
+  private claim(region: Region, old: Float32Array | null): void {
+    const grownFrom = this.region?.base === region.base ? this.capacity : 0;
+    regions!.forget(this);
+    this.region = region;
+    regions!.watch(this, region);
+    this.base = region.base;
+    this.capacity = region.bytes >> 2;
     const scratch = this.ex.mark();
     this.ex.alloc(GEMM_SCRATCH_BYTES);
     this.ex.release(scratch);
     this.refresh();
-    this.f32View.fill(0); // a reused region holds a dropped model's numbers: start from zeros like fresh memory
+    this.f32View.fill(0, grownFrom); // kept in place: only the new part; elsewhere, all of it
     if (old !== null) this.f32View.set(old);
   }
 
@@ -137,12 +145,20 @@ class WasmBackend implements Backend {
     this.ex.addInPlace(n, this.p(x), this.p(y));
   }
 
+  flushTiny(n: number, at: number): void {
+    this.ex.flushTiny(n, this.p(at));
+  }
+
   gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void {
     this.ex.gatherColumns(rows, width, G, this.p(src), g, this.p(dst), beta);
   }
 
-  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, dLogits: number, scale: number): number {
-    return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), this.p(dLogits), scale);
+  softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number {
+    return this.ex.softmaxCrossEntropy(n, classes, this.p(logits), this.p(targetsAt), weights < 0 ? 0 : this.p(weights), this.p(dLogits), scale);
+  }
+
+  regressionLoss(n: number, kind: number, delta: number, pred: number, target: number, dPred: number, scale: number): number {
+    return this.ex.regressionLoss(n, kind, delta, this.p(pred), this.p(target), this.p(dPred), scale);
   }
 
   lstmCellForward(B: number, H: number, gates: number, cPrev: number, c: number, h: number, tanhC: number): void {
@@ -184,7 +200,16 @@ class WasmBackend implements Backend {
       return byStep();
     }
     this.loops.wasm++;
-    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset))) > 1) this.loops.split++;
+    if (pool.steps(kernel, s.B, stepArgList(kernel, args, (offset) => this.p(offset)), this.rowLengths(s)) > 1) this.loops.split++;
+  }
+
+  /** Each row's steps when rows differ (active[t] rows take step t), so the threads get equal work; else none. */
+  private rowLengths(s: Sequence): Int32Array | undefined {
+    if (s.active < 0) return undefined;
+    const lengths = new Int32Array(s.B);
+    const i32 = this.i32;
+    for (let t = 0; t < s.T; t++) for (let b = 0; b < i32[s.active + t]!; b++) lengths[b]!++;
+    return lengths;
   }
 
   lstmForwardSteps(s: LSTMSequence): void {

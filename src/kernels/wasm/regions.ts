@@ -1,7 +1,8 @@
 // Regions of the wasm linear memory owned by engine backends: taken from the module's bump allocator, given back
 // when a backend outgrows its region or is garbage-collected (a FinalizationRegistry watches it), and handed out
-// again best-fit. WebAssembly memory never shrinks, but a process that keeps building and dropping models (the
-// playground's reset, a test suite) reuses the same bytes instead of growing without end. Sizes in bytes.
+// again best-fit, or grown in place when it is the allocator's last block. WebAssembly memory never shrinks, but a
+// process that keeps building and dropping models (the playground's reset, a test suite) reuses the same bytes
+// instead of growing without end. Sizes in bytes.
 
 export interface Region {
   readonly base: number;
@@ -23,6 +24,17 @@ export class RegionPool {
     });
     if (best >= 0) return this.free.splice(best, 1)[0]!;
     return { base: this.alloc(bytes), bytes };
+  }
+
+  /**
+   * `region` grown in place to `bytes`, when it is the allocator's last block (it ends at `top`, the allocator's
+   * next free byte, 64-byte aligned): the extra bytes come from `alloc`, right after it. Null when it is not.
+   */
+  extend(region: Region, bytes: number, top: number): Region | null {
+    if (region.base + region.bytes !== top || top % 64 !== 0 || bytes <= region.bytes) return null;
+    const at = this.alloc(bytes - region.bytes);
+    if (at !== top) throw new Error(`RegionPool.extend: the allocator gave ${at}, not the region's end ${top}`);
+    return { base: region.base, bytes };
   }
 
   give(region: Region): void {

@@ -210,16 +210,15 @@ export class ThreadPool {
   /**
    * A layer's whole time loop with its batch rows split over the threads: each thread runs its rows through every
    * step (rows never meet within a sequence), so there is one dispatch per loop and no barrier between steps.
-   * Returns the number of threads that shared it.
+   * With `work` (each row's share, e.g. its length when rows differ) the bands carry equal work instead of equal
+   * rows. Returns the number of threads that shared it.
    */
-  steps(kernel: StepKernel, B: number, args: readonly number[]): number {
+  steps(kernel: StepKernel, B: number, args: readonly number[], work?: ArrayLike<number>): number {
     if (args.length > MAX_ARGS) throw new Error(`ThreadPool.steps: ${kernel} takes ${args.length} arguments, the control block holds ${MAX_ARGS}`);
     const fn = this.ex[kernel] as (...args: number[]) => void;
     const threads = this.threadsForJob();
-    // Bands of an even number of rows, so the sgemm's row pairs are never split between threads.
-    let band = Math.ceil(B / threads);
-    band += band > 1 ? band & 1 : 0;
-    if (threads === 1 || band >= B) {
+    const ends = bandEnds(B, threads, work);
+    if (threads === 1 || ends[0]! >= B) {
       fn(...args, 0, B, this.mainScratch);
       return 1;
     }
@@ -228,11 +227,11 @@ export class ThreadPool {
     ctl[JOB] = args.length;
     ctl.set(args, ARGS);
     for (let w = 0; w < this.workers.length; w++) {
-      ctl[BAND + 2 * w] = Math.min(B, band * (w + 1));
-      ctl[BAND + 2 * w + 1] = Math.min(B, band * (w + 2));
+      ctl[BAND + 2 * w] = ends[w] ?? B;
+      ctl[BAND + 2 * w + 1] = ends[w + 1] ?? B;
     }
-    this.dispatch(() => fn(...args, 0, band, this.mainScratch));
-    return Math.min(threads, Math.ceil(B / band));
+    this.dispatch(() => fn(...args, 0, ends[0]!, this.mainScratch));
+    return ends.filter((end, k) => end > (k === 0 ? 0 : ends[k - 1]!)).length;
   }
 
   /** Hands bands 2.. (of columns, or of rows for op 2) to the workers, computes band 1 here, then waits. */
@@ -291,6 +290,32 @@ export class ThreadPool {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
+}
+
+/**
+ * Where each of `threads` bands of rows [0, B) ends: equal rows, or with `work`, equal shares of Σ work (rows
+ * sorted longest first give the first band fewer rows). Bands hold an even number of rows where they can, so the
+ * sgemm's row pairs are never split between threads.
+ */
+export function bandEnds(B: number, threads: number, work?: ArrayLike<number>): number[] {
+  const even = (r: number): number => Math.min(B, r + (r & 1));
+  if (work === undefined) {
+    const rows = Math.ceil(B / threads);
+    const band = rows > 1 ? rows + (rows & 1) : rows;
+    return Array.from({ length: threads }, (_, k) => Math.min(B, band * (k + 1)));
+  }
+  let total = 0;
+  for (let b = 0; b < B; b++) total += work[b]!;
+  const ends: number[] = [];
+  let sum = 0;
+  let b = 0;
+  for (let k = 1; k < threads; k++) {
+    const target = (total * k) / threads;
+    while (b < B && sum + work[b]! / 2 < target) sum += work[b++]!;
+    ends.push(Math.max(ends[k - 2] ?? 0, even(b)));
+  }
+  ends.push(B);
+  return ends;
 }
 
 let pool: ThreadPool | null = null;

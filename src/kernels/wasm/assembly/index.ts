@@ -28,6 +28,7 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, tran
   sgemmBlocked(m, n, k, a, b, c, transA, transB, beta);
 }
 export { lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward } from './cells';
-export { gatherRows, scatterAddRows, fillRows, addColumnSums, addInPlace, softmaxCrossEntropy, gatherColumns } from './rows';
+export { gatherRows, scatterAddRows, fillRows, addColumnSums, addInPlace, flushTiny, gatherColumns } from './rows';
+export { softmaxCrossEntropy, regressionLoss } from './losses';
 export { lstmForwardSteps, lstmBackwardSteps, gruForwardSteps, gruBackwardSteps, rnnForwardSteps, rnnBackwardSteps } from './steps';
 export { sumSquares, scaleInPlace, sgdUpdate, adamUpdate } from './optim';

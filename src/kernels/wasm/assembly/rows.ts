@@ -1,8 +1,7 @@
 // Row-wise helpers of the fused engine, as in src/kernels/ref/rows.ts: gather rows by id (one-hot input as a
-// lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, and softmax cross-entropy.
-// Shapes: tables (V, W); rows (N, W); ids (N,) i32; bias (W,); logits (N, V). Pointers are byte offsets.
-
-import { expv } from './vmath';
+// lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, flushing tiny gradients to zero,
+// one gate's columns.
+// Shapes: tables (V, W); rows (N, W); ids (N,) i32; bias (W,). Pointers are byte offsets.
 
 @inline function at(p: usize, k: i32): usize {
   return p + ((<usize>k) << 2);
@@ -55,41 +54,22 @@ export function addInPlace(n: i32, x: usize, y: usize): void {
   for (; k < n; k++) store<f32>(at(y, k), load<f32>(at(y, k)) + load<f32>(at(x, k)));
 }
 
-/** Σ_r -log softmax(logits_r)[t_r] (in f64); writes dLogits = (softmax - onehot(t)) · scale. Four classes at a time. */
-export function softmaxCrossEntropy(n: i32, classes: i32, logits: usize, targets: usize, dLogits: usize, scale: f32): f64 {
-  let total: f64 = 0;
-  const full = classes & ~3;
-  for (let r = 0; r < n; r++) {
-    const x = at(logits, r * classes);
-    const d = at(dLogits, r * classes);
-    let mv = f32x4.splat(-Infinity);
-    for (let j = 0; j < full; j += 4) mv = f32x4.max(mv, v128.load(at(x, j)));
-    let max = Mathf.max(Mathf.max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), Mathf.max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (let j = full; j < classes; j++) max = Mathf.max(max, load<f32>(at(x, j)));
-    // e_j = exp(x_j - max), kept in dLogits until the sum z is known.
-    const maxv = f32x4.splat(max);
-    let zv = f32x4.splat(0);
-    for (let j = 0; j < full; j += 4) {
-      const e = expv(f32x4.sub(v128.load(at(x, j)), maxv));
-      v128.store(at(d, j), e);
-      zv = f32x4.add(zv, e);
-    }
-    let z = f32x4.extract_lane(zv, 0) + f32x4.extract_lane(zv, 1) + f32x4.extract_lane(zv, 2) + f32x4.extract_lane(zv, 3);
-    for (let j = full; j < classes; j++) {
-      const e = Mathf.exp(load<f32>(at(x, j)) - max);
-      store<f32>(at(d, j), e);
-      z += e;
-    }
-    const t = load<i32>(at(targets, r));
-    total += Math.log(<f64>z) + <f64>max - <f64>load<f32>(at(x, t));
-    const w = scale / z;
-    const wv = f32x4.splat(w);
-    for (let j = 0; j < full; j += 4) v128.store(at(d, j), f32x4.mul(v128.load(at(d, j)), wv));
-    for (let j = full; j < classes; j++) store<f32>(at(d, j), load<f32>(at(d, j)) * w);
-    store<f32>(at(d, t), load<f32>(at(d, t)) - scale);
+/**
+ * Zeroes every value below 2^-100 in magnitude over n floats (see src/kernels/ref/rows.ts: gradients that small
+ * would turn into subnormal floats in the next products, and subnormal arithmetic costs a hundred times more).
+ */
+export function flushTiny(n: i32, p: usize): void {
+  const tiny = f32x4.splat(TINY);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v = v128.load(at(p, k));
+    v128.store(at(p, k), v128.andnot(v, f32x4.lt(f32x4.abs(v), tiny)));
   }
-  return total;
+  for (; k < n; k++) if (Mathf.abs(load<f32>(at(p, k))) < TINY) store<f32>(at(p, k), 0);
 }
+
+/** 2^-100. */
+const TINY: f32 = 7.888609052210118e-31;
 
 /**
  * dst (rows, width) = columns g·width .. g·width + width - 1 of src (rows, G·width) + beta · dst: one gate out of a
