@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { formatMetric, formatPercent } from '../web/src/format.js';
 import { chromiumAvailable, CHROMIUM, launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import { ROOT } from './helpers/cli.js';
-import { settle, textOf, until, untilText } from './helpers/page.js';
+import { settle, textOf, untilText } from './helpers/page.js';
 import { buildPlayground, pageErrors, previewPlayground } from './helpers/playground.js';
 import { serveStatic } from './helpers/static-server.js';
 import { labelledWords, seriesCsv } from './helpers/task-data.js';
@@ -91,23 +91,36 @@ test('playground: forecast and classify views, trained, measured, saved, loaded,
     assert.equal(new URL(page.url()).hash, '#forecast');
     await untilText(page, 'fc-data-info', /^5,479 rows, 2000-01-01 to 2014-12-31/);
     await page.getByTestId('fc-hidden-select').selectOption('16');
-    await page.getByTestId('fc-epochs-input').fill('2');
+    await page.getByTestId('fc-epochs-input').fill('30');
+    // Every picture as it is drawn, with the run's state then: a small model's epoch takes a fraction of a second
+    // on the fused engine, so the test cannot count on polling to catch the ones drawn while it trains.
+    await page.evaluate(`window.seen = []; new MutationObserver(() => window.seen.push({
+      state: document.getElementById('fc-state').textContent, chart: document.getElementById('fc-chart').getAttribute('aria-label'),
+      rows: Array.from(document.querySelectorAll('#fc-metrics-body tr'), (tr) => Array.from(tr.children, (c) => c.textContent)),
+    })).observe(document.getElementById('fc-chart'), { attributes: true, attributeFilter: ['aria-label'] })`);
+    // Start, and Pause at once; Resume: the same trainer goes on where it stopped.
     await page.getByTestId('fc-train-button').click();
-    const drawn = await until(() => page.getByTestId('fc-chart').getAttribute('aria-label'), (l) => /validation part/.test(l ?? ''), 'the validation forecast');
-    const [, forecastRows, truthRows] = /forecast of (\d+) rows over the actual values of (\d+) rows/.exec(drawn!)!.map(Number);
-    assert.ok(forecastRows! > 100 && truthRows! >= forecastRows!, drawn!);
-    let rows = await tableCells(page, '[data-testid=fc-metrics-table]');
-    assert.deepEqual(rows.map((r) => r[0]), ['LSTM 16x1', 'naive', 'seasonal naive (7)']);
-    assert.ok(rows.every((r) => r.slice(1).every((c) => NUMBER.test(c))), JSON.stringify(rows));
-    // Pause and Resume: the same trainer goes on where it stopped.
+    assert.equal(await textOf(page, 'fc-train-button'), 'Pause');
     await page.getByTestId('fc-train-button').click();
     await untilText(page, 'fc-run-state', /^paused$/);
     assert.equal(await textOf(page, 'fc-train-button'), 'Resume');
     await page.getByTestId('fc-train-button').click();
     await untilText(page, 'fc-run-state', /^finished$/, 30_000);
+    const seen = (await page.evaluate('window.seen')) as Array<{ state: string; chart: string; rows: string[][] }>;
+    const live = seen.filter((p) => p.state === 'training' && /validation part/.test(p.chart));
+    assert.ok(live.length >= 2, `validation forecasts drawn while training: ${JSON.stringify(seen.map((p) => [p.state, p.chart]))}`);
+    for (const { chart, rows } of live) {
+      const [, forecastRows, truthRows] = /forecast of (\d+) rows over the actual values of (\d+) rows/.exec(chart)!.map(Number);
+      assert.ok(forecastRows! > 100 && truthRows! >= forecastRows!, chart);
+      assert.deepEqual(rows.map((r) => r[0]), ['LSTM 16x1', 'naive', 'seasonal naive (7)']);
+      assert.ok(rows.every((r) => r.slice(1).every((c) => NUMBER.test(c))), JSON.stringify(rows));
+    }
+    // The model learns: its validation MAE falls from the first picture to the last.
+    const maeOf = (p: { rows: string[][] }): number => Number(p.rows[0]![1]!.replace(/,/g, ''));
+    assert.ok(maeOf(live.at(-1)!) < maeOf(live[0]!), `validation MAE ${maeOf(live[0]!)} -> ${maeOf(live.at(-1)!)}`);
     // The end of the run: the test part, with the weights of the best validation epoch.
     assert.match((await page.getByTestId('fc-chart').getAttribute('aria-label'))!, /of the test part/);
-    rows = await tableCells(page, '[data-testid=fc-metrics-table]');
+    const rows = await tableCells(page, '[data-testid=fc-metrics-table]');
     const testMae = rows[0]![1]!;
     t.diagnostic(`forecast test: ${JSON.stringify(rows)}; ${await textOf(page, 'fc-chart-info')}`);
     await settle(page);
@@ -121,15 +134,15 @@ test('playground: forecast and classify views, trained, measured, saved, loaded,
     assert.equal(formatMetric(evaluated.seasonalNaive[0]!.mae), rows[2]![1]);
     // And the page trains what `lstm train` trains with the same settings: its run (paused and resumed) ends at the
     // CLI's test MAE, with the same best epoch kept.
-    const fromCli = trainSummary(['--task', 'forecast', '--hidden', '16', '--epochs', '2']) as { keptEpoch: number; test: { model: Array<{ mae: number }> } };
+    const fromCli = trainSummary(['--task', 'forecast', '--hidden', '16', '--epochs', '30']) as { keptEpoch: number; test: { model: Array<{ mae: number }> } };
     assert.equal(formatMetric(fromCli.test.model[0]!.mae), testMae, 'lstm train and the page agree on the test MAE');
-    const kept = fromCli.keptEpoch === 2 ? 'After epoch 2 of 2' : `The best epoch's weights (epoch ${fromCli.keptEpoch} of 2)`;
+    const kept = fromCli.keptEpoch === 30 ? 'After epoch 30 of 30' : `The best epoch's weights (epoch ${fromCli.keptEpoch} of 30)`;
     assert.ok((await textOf(page, 'fc-chart-info')).startsWith(`${kept}: `), await textOf(page, 'fc-chart-info'));
 
     // Loaded back into the view: the same forecasts of the same data.
     await page.getByTestId('fc-checkpoint-upload').setInputFiles(forecaster);
-    await untilText(page, 'fc-model-info', /^Showing forecast-lstm-16x1-epoch2\.lstm\.safetensors: LSTM, 1 layer x 16 hidden/);
-    await untilText(page, 'fc-chart-info', /^forecast-lstm-16x1-epoch2\.lstm\.safetensors: 541 windows of the test part/);
+    await untilText(page, 'fc-model-info', /^Showing forecast-lstm-16x1-epoch30\.lstm\.safetensors: LSTM, 1 layer x 16 hidden/);
+    await untilText(page, 'fc-chart-info', /^forecast-lstm-16x1-epoch30\.lstm\.safetensors: 541 windows of the test part/);
     assert.equal((await tableCells(page, '[data-testid=fc-metrics-table]'))[0]![1], testMae);
 
     // An uploaded table: its numeric columns to choose from, one chosen, a short run drawn against its dates.
@@ -158,20 +171,30 @@ test('playground: forecast and classify views, trained, measured, saved, loaded,
     assert.equal(await page.locator('#forecast-view').isHidden(), true);
     await untilText(page, 'cl-data-info', /^8,003 examples, 2 classes: female 4,525, male 3,478$/);
     await page.getByTestId('cl-hidden-select').selectOption('16');
-    await page.getByTestId('cl-epochs-input').fill('1');
+    await page.getByTestId('cl-epochs-input').fill('3');
+    await page.evaluate(`window.seen = []; new MutationObserver(() => window.seen.push({
+      state: document.getElementById('cl-state').textContent, accuracy: document.getElementById('cl-accuracy').textContent,
+      info: document.getElementById('cl-confusion-info').textContent,
+      cells: Array.from(document.querySelectorAll('#cl-confusion tbody tr'), (tr) => Array.from(tr.children, (c) => c.textContent)),
+    })).observe(document.getElementById('cl-confusion-info'), { childList: true })`);
     await page.getByTestId('cl-train-button').click();
     await page.getByTestId('cl-input').fill('Emma');
-    await untilText(page, 'cl-accuracy', /%$/);
-    const live = await tableCells(page, '[data-testid=cl-confusion]');
-    assert.equal(live.length, 2);
-    const count = live.flatMap((r) => r.slice(1)).reduce((n, c) => n + Number(c.replace(/,/g, '')), 0);
-    assert.match(await textOf(page, 'cl-confusion-info'), new RegExp(`: ${count} examples of the validation part`));
     await untilText(page, 'cl-run-state', /^finished$/, 30_000);
+    // Accuracy and the confusion matrix of the validation part, drawn while it trained.
+    const pictures = (await page.evaluate('window.seen')) as Array<{ state: string; accuracy: string; info: string; cells: string[][] }>;
+    const liveClasses = pictures.filter((p) => p.state === 'training' && /of the validation part/.test(p.info));
+    assert.ok(liveClasses.length >= 1, `live pictures: ${JSON.stringify(pictures.map((p) => [p.state, p.info]))}`);
+    for (const { accuracy, info, cells } of liveClasses) {
+      assert.match(accuracy, /^\d+\.\d%$/);
+      assert.deepEqual(cells.map((r) => r[0]), ['female', 'male']);
+      const count = cells.flatMap((r) => r.slice(1)).reduce((n, c) => n + Number(c.replace(/,/g, '')), 0);
+      assert.match(info, new RegExp(`: ${count} examples of the validation part`));
+    }
     const accuracy = parseFloat(await textOf(page, 'cl-accuracy'));
     const majority = parseFloat(await textOf(page, 'cl-majority'));
     t.diagnostic(`names: test accuracy ${accuracy}% (majority ${majority}%), confusion ${JSON.stringify(await tableCells(page, '[data-testid=cl-confusion]'))}`);
     assert.ok(accuracy > majority + 10, `accuracy ${accuracy}% against the majority class's ${majority}%`);
-    const cliRun = trainSummary(['--task', 'classify', '--hidden', '16', '--epochs', '1']) as { test: { accuracy: number } };
+    const cliRun = trainSummary(['--task', 'classify', '--hidden', '16', '--epochs', '3']) as { test: { accuracy: number } };
     assert.equal(formatPercent(cliRun.test.accuracy), await textOf(page, 'cl-accuracy'), 'lstm train and the page agree on the test accuracy');
     const bars = async (): Promise<Array<[string, string]>> =>
       page.locator('[data-testid=cl-probabilities] li').evaluateAll((lis: any[]) => lis.map((li): [string, string] => [li.querySelector('.label').textContent, li.querySelector('.value').textContent]));
@@ -219,10 +242,10 @@ test('playground: forecast and classify views, trained, measured, saved, loaded,
 
     // The classifier of the names, loaded: it answers the box now, and says why it is not measured on these words.
     await page.getByTestId('cl-checkpoint-upload').setInputFiles(classifier);
-    const loaded = await untilText(page, 'cl-model-info', /^Showing classify-bidirectional-lstm-16x1-epoch1\.lstm\.safetensors: bidirectional LSTM/);
+    const loaded = await untilText(page, 'cl-model-info', /^Showing classify-bidirectional-lstm-16x1-epoch3\.lstm\.safetensors: bidirectional LSTM/);
     assert.match(loaded, /It is not measured on this data: example \d+: label '(a-i|k-u)' was never seen in training \(known labels: female, male\)\.$/);
     await page.getByTestId('cl-input').fill('Emma');
-    await untilText(page, 'cl-try-info', /^'female', by classify-bidirectional-lstm-16x1-epoch1\.lstm\.safetensors\.$/);
+    await untilText(page, 'cl-try-info', /^'female', by classify-bidirectional-lstm-16x1-epoch3\.lstm\.safetensors\.$/);
 
     // A bad upload: an empty text, named by its line.
     await page.getByTestId('cl-reset-button').click();
