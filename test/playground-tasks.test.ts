@@ -7,13 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatMetric, formatPercent } from '../web/src/format.js';
 import { chromiumAvailable, CHROMIUM, launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import { ROOT } from './helpers/cli.js';
+import { editMeta, poke } from './helpers/hostile.js';
 import { settle, textOf, untilText } from './helpers/page.js';
 import { buildPlayground, pageErrors, previewPlayground } from './helpers/playground.js';
 import { serveStatic } from './helpers/static-server.js';
@@ -144,6 +145,15 @@ test('playground: forecast and classify views, trained, measured, saved, loaded,
     await untilText(page, 'fc-model-info', /^Showing forecast-lstm-16x1-epoch30\.lstm\.safetensors: LSTM, 1 layer x 16 hidden/);
     await untilText(page, 'fc-chart-info', /^forecast-lstm-16x1-epoch30\.lstm\.safetensors: 541 windows of the test part/);
     assert.equal((await tableCells(page, '[data-testid=fc-metrics-table]'))[0]![1], testMae);
+
+    // A hostile one gets the loader's checks in the page too: NaN weights, and a config far beyond a page's memory.
+    const good = new Uint8Array(readFileSync(forecaster));
+    writeFileSync(file('nan.lstm.safetensors'), poke(good, 'head.bias', 0, NaN));
+    writeFileSync(file('wide.lstm.safetensors'), editMeta(good, (m) => (m.model.hiddenSize = 40000)));
+    await page.getByTestId('fc-checkpoint-upload').setInputFiles(file('nan.lstm.safetensors'));
+    await untilText(page, 'fc-model-info', /^nan\.lstm\.safetensors: head\.bias holds NaN at element 0/);
+    await page.getByTestId('fc-checkpoint-upload').setInputFiles(file('wide.lstm.safetensors'));
+    await untilText(page, 'fc-model-info', /^wide\.lstm\.safetensors: .*more than the 1\.0 GiB of a web page's budget/);
 
     // An uploaded table: its numeric columns to choose from, one chosen, a short run drawn against its dates.
     await page.getByTestId('fc-reset-button').click();
