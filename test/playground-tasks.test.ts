@@ -2,8 +2,9 @@
 // cross-origin isolation, switch tasks, train briefly on the built-in data and watch the forecast drawn over the
 // truth with its metrics beside the baselines, live accuracy and the confusion matrix, type a name and see its class
 // probabilities; check the page's runs against `lstm train` with the same settings, download both checkpoints and
-// check them with the CLI (`lstm eval` gives the page's test MAE, `lstm predict` its probabilities), load them back, refuse one of another task in one line; upload a CSV and pick
-// its columns; see a bad upload's one-line error; and train once more on a page without cross-origin isolation.
+// check them with the CLI (`lstm eval` gives the page's test MAE, `lstm predict` its probabilities), load them back,
+// refuse one of another task or a hostile one in one line; upload tables and pick their columns; see bad uploads'
+// one-line errors; the views at a phone's width; and train once more on a page without cross-origin isolation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
