@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/train/index.js';
-import { readSafetensors } from '../src/io/safetensors.js';
 import { lstm } from './helpers/cli.js';
+import { jsonLines, sameTensors } from './helpers/outputs.js';
 
 const TIME_MACHINE = new URL('../../shared/data/timemachine.txt', import.meta.url);
 const TINY = ['--hidden', '16', '--batch', '4', '--steps', '10', '--max-tokens', '3000'];
@@ -28,15 +28,7 @@ async function smallText(dir: string, chars = 6000): Promise<string> {
   return path;
 }
 
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
-async function sameTensors(a: string, b: string): Promise<void> {
-  const [x, y] = [await readSafetensors(a), await readSafetensors(b)];
-  assert.deepEqual(Object.keys(x).sort(), Object.keys(y).sort());
-  for (const name of Object.keys(x)) assert.deepEqual(x[name]!.data, y[name]!.data, `tensor ${name} differs`);
-}
 
 test('train on a small text writes the checkpoint and the SVG curve and prints a sample', async () => {
   const dir = await tempDir();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 
 import { defineTrain } from '../src/cli/args.js';
-import { resolveTrainOptions, validateTextSettings, withModelDefaults } from '../src/train/index.js';
+import { CLASSIFY_DEFAULTS, FORECAST_DEFAULTS, resolveTrainOptions, validateTextSettings, withModelDefaults } from '../src/train/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
@@ -35,6 +35,41 @@ test('the README example is examples/quickstart.ts and it runs', () => {
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /output \[ 5, 2, 4 \] h \[ 2, 2, 4 \] c \[ 2, 2, 4 \]/);
   assert.match(run.stdout, /dL\/dW_i of layer 0: Float32Array\(12\)/);
+});
+
+test('the forecast and classify examples are examples/forecast.ts and examples/classify.ts, and they run', () => {
+  const [forecast, classify] = blocks('Forecast a series', 'ts');
+  for (const [block, file, expected] of [
+    [forecast, 'examples/forecast.ts', /^test MAE [\d.]+ \(MASE 0\.\d{3}\); seasonal-naive MAE 465\.1\n2015-01-01 \d+\n(.*\n){5}2015-01-07 \d+\n$/],
+    [classify, 'examples/classify.ts', /^test accuracy (8[5-9]|9\d)\.\d% \(majority class 'female' 56\.6%\)\n(fe)?male 0\.\d{3} Emma\n(fe)?male 0\.\d{3} James\n(fe)?male 0\.\d{3} Olivia\n$/],
+  ] as const) {
+    const example = readFileSync(`${root}${file}`, 'utf8');
+    assert.equal(block, example, file);
+    assert.ok(example.split('\n').filter((l) => l.trim() !== '').length <= 10, `${file}: ten lines at most`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    // With the defaults the forecaster beats seasonal-naive (MASE below 1) and the classifier is far above the majority.
+    assert.match(run.stdout, expected);
+  }
+});
+
+test("the tasks' defaults in the README are FORECAST_DEFAULTS and CLASSIFY_DEFAULTS", () => {
+  const names: Record<string, string> = {
+    hidden: 'hiddenSize', layers: 'numLayers', batch: 'batchSize', 'lr-schedule': 'lrSchedule', valid: 'validFraction', test: 'testFraction',
+    'max-length': 'maxLength', embedding: 'embeddingDim',
+  };
+  for (const [task, defaults] of [['forecast', FORECAST_DEFAULTS], ['classify', CLASSIFY_DEFAULTS]] as const) {
+    const row = new RegExp(`^\\| ${task} \\| \`([^\`]+)\` \\|$`, 'm').exec(readme);
+    assert.ok(row, `a row of ${task} defaults`);
+    const flags = [...row[1]!.matchAll(/--([a-z-]+)(?: ([^-\s][^\s]*))?/g)];
+    assert.ok(flags.length >= 12);
+    for (const [, flag, value] of flags) {
+      const key = (names[flag!] ?? flag!) as keyof typeof defaults;
+      const expected = defaults[key] as unknown;
+      assert.notEqual(expected, undefined, `${task} --${flag} is in the table`);
+      assert.deepEqual(value === undefined ? true : Number.isNaN(Number(value)) ? value : Number(value), expected, `${task} --${flag}`);
+    }
+  }
 });
 
 test('"Use it in your project" installs lstm-ts and shows the Node and the Vite programs the consumer test runs', () => {
@@ -71,7 +106,7 @@ test("the README's table of defaults is the library's and the CLI's", () => {
 
 test('nothing a package user reads points at files the package does not ship', () => {
   for (const path of ['examples/', 'scripts/', '../shared', 'bench/', 'src/']) assert.ok(!forUsers.includes(path), `${path} before the developers' section`);
-  for (const command of ['export', 'import', 'train', 'generate', 'eval']) {
+  for (const command of ['export', 'import', 'train', 'generate', 'eval', 'predict']) {
     const help = spawnSync(process.execPath, ['dist/cli/main.js', command, '--help'], { cwd: root, encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     for (const path of ['examples/', 'scripts/', '../shared']) assert.ok(!help.stdout.includes(path), `lstm ${command} --help mentions ${path}`);

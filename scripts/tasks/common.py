@@ -29,11 +29,13 @@ def load_prepared(path):
 
 
 def schedule_lr(kind, lr, epoch, epochs):
-    """The rate of epoch t (0-based), as src/optim/schedule.ts: constant, or cosine from lr to 0 at t = epochs."""
+    """The rate of epoch t (0-based), exactly as src/optim/schedule.ts (makeSchedule): constant, or cosine from lr at
+    t = 0 down to 0 at the last epoch t = epochs - 1 (horizon T = max(1, epochs - 1))."""
     if kind == "constant":
         return lr
     if kind == "cosine":
-        return 0.5 * lr * (1 + math.cos(math.pi * min(epoch, epochs) / epochs))
+        total = max(1, epochs - 1)
+        return 0.5 * lr * (1 + math.cos(math.pi * min(epoch, total) / total))
     raise ValueError(f"unknown schedule {kind}")
 
 

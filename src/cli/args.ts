@@ -6,10 +6,11 @@ import { defaultLearningRate, MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } fr
 import { DEFAULT_MAX_CORPUS_BYTES } from '../data/text-source.js';
 import { CELL_KINDS, type CellKind } from '../nn/cell-kind-names.js';
 import { byteSize, fraction, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from './parsers.js';
+import { addTaskOptions, type TaskFlags } from './task-args.js';
 
 export const DEFAULT_CHECKPOINT = 'model.lstm.safetensors';
 
-export interface TrainFlags {
+export interface TrainFlags extends TaskFlags {
   data?: string;
   tokens: 'char' | 'word';
   preprocess: 'none' | 'letters';
@@ -63,6 +64,10 @@ export interface GenerateFlags {
 export interface EvalFlags {
   model: string;
   data?: string;
+  /** Forecast and classify: which part of the data (default: test on the training data, else all). */
+  part?: 'train' | 'valid' | 'test' | 'all';
+  label?: string;
+  text?: string;
   maxTokens: number;
   maxDataSize: number;
   batch?: number;
@@ -92,24 +97,33 @@ The checkpoint is saved after every epoch (atomically), and on Ctrl-C mid-epoch;
 exactly where it stopped. The perplexity curve is written next to it: model.lstm.safetensors ->
 model.lstm.perplexity.svg. An existing checkpoint is never replaced by a new run unless --force is given.
 
+Forecast and classify (--task): the same training flags, with each task's own defaults where one is not
+given (forecast: window 28, horizon 7, loss mae, LSTM 64, batch 64, 30 epochs, lr 0.003 cosine; classify:
+char tokens lower-cased, embedding 32, bidirectional LSTM 64, pool last, batch 32, 10 epochs, lr 0.003
+cosine). Without --data: daily US births 2000-2014 (forecast), female/male first names (classify). The
+checkpoint of the best validation epoch is kept beside --out (*.best.safetensors), the test metrics are
+printed beside the baselines, and a forecast writes an SVG of history, forecast and truth beside it.
+
 Examples:
   lstm train --preset d2l --data timemachine.txt
   lstm train --data book.txt --cell gru --hidden 512 --layers 2 --dropout 0.2 --epochs 20 --out book.safetensors
   lstm train --data book.txt --out book.safetensors --resume --epochs 40
+  lstm train --task forecast --data sales.csv --target sales --window 56 --horizon 14 --out sales.safetensors
+  lstm train --task classify --data reviews.csv --label sentiment --text review --tokens word --max-length 200
 `;
 
 export function defineTrain(program: Command): Command {
-  return program
+  const command = program
     .command('train')
-    .description('train a character- or word-level language model on a text file and save a checkpoint')
-    .option('--data <file>', 'UTF-8 text file to train on (default: the built-in Moby Dick corpus)')
+    .description('train a language model on text (or, with --task, a forecaster or a sequence classifier) and save a checkpoint')
+    .option('--data <file>', 'UTF-8 text file to train on (default: the built-in Moby Dick corpus); forecast: CSV/TSV/JSON lines; classify: CSV/TSV/JSON lines or one folder per class')
     .addOption(choice('--tokens <kind>', 'tokenize into characters or words', ['char', 'word'], TEXT_DEFAULTS.tokens))
     .addOption(choice('--preprocess <how>', "'letters': d2l's letters-only, lower-case text", ['none', 'letters'], TEXT_DEFAULTS.preprocess))
     .addOption(choice('--cell <kind>', 'recurrent cell', [...CELL_KINDS], MODEL_DEFAULTS.cell))
     .option('--hidden <n>', 'hidden units per layer', positiveInt, MODEL_DEFAULTS.hiddenSize)
     .option('--layers <n>', 'stacked recurrent layers', positiveInt, MODEL_DEFAULTS.numLayers)
     .option('--dropout <p>', 'dropout between stacked layers, in [0, 1) (needs --layers > 1)', fraction, MODEL_DEFAULTS.dropout)
-    .option('--embedding <n>', 'learn an embedding of this width (default: one-hot input, as d2l)', positiveInt)
+    .option('--embedding <n>', 'learn an embedding of this width; 0: one-hot input (default: one-hot for a language model, as d2l; 32 for classify)', nonNegativeInt)
     .option('--batch <n>', 'sequences per minibatch', positiveInt, TRAIN_DEFAULTS.batchSize)
     .option('--steps <n>', 'tokens per sequence (truncated backpropagation length)', positiveInt, TRAIN_DEFAULTS.numSteps)
     .option('--epochs <n>', 'total epochs (with --resume: the new total)', positiveInt, TRAIN_DEFAULTS.epochs)
@@ -124,7 +138,7 @@ export function defineTrain(program: Command): Command {
     .option('--min-lr <rate>', "cosine schedule: the rate at the last epoch", nonNegativeNumber, TRAIN_DEFAULTS.minLr)
     .option('--lr-step <epochs>', 'step schedule: decay every this many epochs (default: a third of --epochs)', positiveInt)
     .option('--lr-gamma <factor>', 'step schedule: multiply the rate by this', nonNegativeNumber, TRAIN_DEFAULTS.lrGamma)
-    .option('--out <file>', 'checkpoint to write', DEFAULT_CHECKPOINT)
+    .option('--out <file>', 'checkpoint to write (with --task: forecast.lstm.safetensors or classify.lstm.safetensors)', DEFAULT_CHECKPOINT)
     .option('--resume', 'continue training the checkpoint at --out where it stopped')
     .option('--force', 'start a new run even if --out already holds a checkpoint (replacing it)')
     .option('--seed <n>', 'seeds the initial weights, minibatch order and dropout', seed, TRAIN_DEFAULTS.seed)
@@ -141,6 +155,8 @@ export function defineTrain(program: Command): Command {
     .option('--prefix <text>', 'start of the sample printed after training (default: the first tokens of the text)')
     .addOption(choice('--preset <name>', 'a complete known setting; other flags override it', ['d2l']))
     .addHelpText('after', TRAIN_EXAMPLES);
+  addTaskOptions(command);
+  return command;
 }
 
 export function defineGenerate(program: Command): Command {
@@ -160,13 +176,16 @@ export function defineGenerate(program: Command): Command {
 export function defineEval(program: Command): Command {
   return program
     .command('eval')
-    .description("perplexity of a trained model on a text (tokenized with the checkpoint's settings)")
+    .description("perplexity of a language model on a text (tokenized with the checkpoint's settings); a forecaster's or classifier's metrics beside the baselines")
     .requiredOption('--model <file>', 'checkpoint written by lstm train')
-    .option('--data <file>', 'UTF-8 text file to evaluate on (default: the built-in Moby Dick corpus)')
-    .option('--max-tokens <n>', 'evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
+    .option('--data <file>', 'the text (a language model; default: the built-in Moby Dick corpus), series or labelled data to evaluate on (default: what the model was trained on, if built in)')
+    .addOption(choice('--part <part>', "forecast, classify: which part of the data's split (default: test on the data the model was trained on, else all)", ['train', 'valid', 'test', 'all']))
+    .option('--label <column>', "classify: the label column (default: the one the model was trained with, else 'label')")
+    .option('--text <column>', "classify: the text column (default: the one the model was trained with, else 'text')")
+    .option('--max-tokens <n>', 'language model: evaluate on the first N tokens only (0 = all)', nonNegativeInt, 0)
     .addOption(MAX_DATA_SIZE())
-    .option('--batch <n>', "rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
-    .option('--steps <n>', "tokens per window (default: the checkpoint's training steps)", positiveInt)
+    .option('--batch <n>', "language model: rows evaluated in parallel (default: the checkpoint's training batch)", positiveInt)
+    .option('--steps <n>', "language model: tokens per window (default: the checkpoint's training steps)", positiveInt)
     .addOption(choice('--backend <name>', "kernels every path runs on: 'wasm' (WebAssembly SIMD), 'ref' (plain TypeScript); 'auto': wasm where SIMD is", ['auto', 'wasm', 'ref'], 'auto'))
     .option('--threads <n>', 'threads sharing the matrix products (default: the cores available)', positiveInt)
     .option('--json', 'print one JSON object');

@@ -7,8 +7,14 @@ import { loadText } from './data.js';
 import { CliError } from './errors.js';
 import { formatCount, formatPerplexity } from './format.js';
 import { init } from '../kernels/runtime.js';
+import { checkpointKindOf } from './task-files.js';
 
 export async function evalAction(flags: EvalFlags): Promise<number> {
+  const kind = await checkpointKindOf(flags.model);
+  if (kind !== 'language-model') return (await import('./task-eval.js')).taskEvalAction(flags, kind);
+  for (const [key, flag] of [['part', '--part'], ['label', '--label'], ['text', '--text']] as const) {
+    if (flags[key] !== undefined) throw new CliError(`${flag} applies to a forecast or classify checkpoint; ${flags.model} is a language model`);
+  }
   const ckpt = await loadCheckpoint(flags.model);
   const corpus = await loadText(flags.data, flags.maxDataSize);
   const prepared = prepareCorpus(corpus.text, ckpt.text, { vocab: ckpt.vocab, maxTokens: flags.maxTokens });

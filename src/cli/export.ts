@@ -23,6 +23,11 @@ The sidecar is written beside --out under its name plus .json: book.onnx -> book
   onnx   opset 17: OneHot (or Gather), the ONNX LSTM/GRU/RNN operator per layer, Gemm. Inputs tokens
          (B, T) int64 and h0 [c0] (layers, B, hidden); outputs logits (T·B, V) time-major and hn [cn].
 
+A forecaster or a classifier (lstm train --task) exports its head too: torch as the state dict of a module
+holding .rnn, .head = nn.Linear(D·hidden, outputs) (and .embedding); onnx with inputs x (B, T, F) in the data's
+units and output forecast (B, horizon, targets), the scaler inside the graph, or inputs tokens (B, T) int64 and
+lengths (B,) int32 (ONNX's sequence_lens) and outputs logits and probabilities (B, classes).
+
 Examples:
   lstm export --model book.safetensors --format torch --out book.torch.safetensors
   lstm export --model book.safetensors --format onnx --out book.onnx
@@ -40,6 +45,8 @@ export function defineExport(program: Command): Command {
 }
 
 export async function exportAction(flags: ExportFlags): Promise<number> {
+  const kind = await (await import('./task-files.js')).checkpointKindOf(flags.model);
+  if (kind !== 'language-model') return (await import('./task-export.js')).exportTaskAction(flags, kind);
   const { exportOnnx, makeSidecar, sidecarPathFor, torchTensors, describeTorchModel, ONNX_OPSET } = await import('../export/index.js');
   const { writeFilesTogether } = await import('../io/files.js');
   const { encodeSafetensors } = await import('../io/safetensors.js');

@@ -52,6 +52,17 @@ async function readOrExplain(path: string, what: string, hint = ''): Promise<Uin
   }
 }
 
+/** The parsed sidecar when it describes a forecaster or a classifier; null for a language model's (or bad JSON, which parseSidecar reports). */
+function sidecarTask(text: string): unknown {
+  try {
+    const raw = JSON.parse(text) as unknown;
+    const task = (raw as { task?: unknown } | null)?.task;
+    return task !== undefined && task !== 'language-model' ? raw : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function importAction(flags: ImportFlags): Promise<number> {
   const { checkTorchHeader, importTorch, legacySidecarPathFor, parseSidecar, sidecarPathFor, describeTorchModel } = await import('../export/index.js');
   const { decodeSafetensors } = await import('../io/safetensors.js');
@@ -65,6 +76,8 @@ export async function importAction(flags: ImportFlags): Promise<number> {
   const weights = await readOrExplain(flags.from, 'state dict');
   const hint = flags.sidecar === undefined ? ' (the JSON that lstm export writes beside the weights; name another with --sidecar)' : '';
   const sidecarText = new TextDecoder().decode(await readOrExplain(sidecarPath, 'sidecar', hint));
+  const task = sidecarTask(sidecarText);
+  if (task !== null) return (await import('./task-export.js')).importTaskAction(flags, sidecarPath, task, weights, out);
   // The header is checked against the sidecar's model (names, shapes, dtypes, memory) before any tensor is read.
   const header = parseSafetensorsHeader(weights, flags.from);
   if (header.metadata['lstm-ts'] !== undefined) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `lstm` command (package bin -> dist/cli/main.js): `lstm train`, `generate`, `eval`, `bench`, `export`, `import`.
+// The `lstm` command (package bin -> dist/cli/main.js): `lstm train`, `generate`, `eval`, `predict`, `bench`, `export`, `import`.
 // Wires the argument definitions (args.ts) to the actions and turns every failure into one stderr line and an
 // exit code (errors.ts); commander's own usage errors get the same `lstm: error: ...` shape.
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { oneLine, reportError } from './errors.js';
 import { benchAction, defineBench, type BenchFlags } from './bench.js';
 import { defineExport, exportAction, type ExportFlags } from './export.js';
 import { defineImport, importAction, type ImportFlags } from './import.js';
+import { definePredict, predictAction, type PredictFlags } from './predict.js';
 
 function packageVersion(): string {
   // The same relative path from src/cli/ and dist/cli/.
@@ -22,7 +23,7 @@ function packageVersion(): string {
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('lstm')
-    .description('train LSTM/GRU/RNN language models on text, generate from them and evaluate them (lstm-ts)')
+    .description('train LSTM/GRU/RNN language models on text, forecasters on series and sequence classifiers; generate, predict, evaluate, export (lstm-ts)')
     .version(packageVersion())
     .configureOutput({ outputError: (text, write) => write(`lstm: ${oneLine(text)}\n`) })
     .showSuggestionAfterError(true);
@@ -30,6 +31,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   defineTrain(program).action(async (flags: TrainFlags, command: Command) => setExitCode(await (await import('./train.js')).trainAction(flags, command)));
   defineGenerate(program).action(async (flags: GenerateFlags) => setExitCode(await (await import('./generate.js')).generateAction(flags)));
   defineEval(program).action(async (flags: EvalFlags) => setExitCode(await (await import('./eval.js')).evalAction(flags)));
+  definePredict(program).action(async (flags: PredictFlags) => setExitCode(await predictAction(flags))); // loads the library itself
   defineBench(program).action(async (flags: BenchFlags) => setExitCode(await benchAction(flags))); // loads the library itself
   defineExport(program).action(async (flags: ExportFlags) => setExitCode(await exportAction(flags))); // loads the library itself
   defineImport(program).action(async (flags: ImportFlags) => setExitCode(await importAction(flags))); // loads the library itself

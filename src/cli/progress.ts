@@ -11,10 +11,11 @@ export class TrainingProgressBar {
   private startEpoch = 0;
   private numBatches = 0;
 
-  constructor(private readonly totalEpochs: number, private readonly stream: NodeJS.WriteStream) {
+  /** `unit` names the items counted per second (tokens, windows, sequences); perplexity is shown for a language model only. */
+  constructor(private readonly totalEpochs: number, private readonly stream: NodeJS.WriteStream, unit = 'tok', perplexity = true) {
     this.multibar = new cliProgress.MultiBar({
       stream,
-      format: 'epoch {epoch}/{epochs} {bar} {percentage}% | ETA {eta_formatted} | loss {loss} | ppl {ppl} | {rate} tok/s',
+      format: `epoch {epoch}/{epochs} {bar} {percentage}% | ETA {eta_formatted} | loss {loss}${perplexity ? ' | ppl {ppl}' : ''} | {rate} ${unit}/s`,
       barsize: 24,
       hideCursor: true,
       clearOnComplete: true,

@@ -42,8 +42,29 @@ function logTicks(lo: number, hi: number): number[] {
 }
 
 const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US') : String(+v.toPrecision(4)));
-const text = (x: number, y: number, s: string, attrs = ''): string => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs}>${escapeXml(s)}</text>`;
+/** A tick's label: 1,200 or 3.45. */
+export const tickLabel = (v: number): string => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(+v.toPrecision(4)));
+const fmt = tickLabel;
+/** A text element, its content escaped. */
+export const svgText = (x: number, y: number, s: string, attrs = ''): string => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs}>${escapeXml(s)}</text>`;
+const text = svgText;
+
+/** A chart's opening: the svg element, a white background and the title. */
+export function svgOpening(width: number, height: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#333">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    text(width / 2, 24, title, ' text-anchor="middle" font-size="14" font-weight="bold"'),
+  ];
+}
+
+/** Horizontal grid lines across [left, right] at the ticks, labelled at the left edge; `y` maps a value to its row. */
+export function yGrid(ticks: readonly number[], y: (v: number) => number, left: number, right: number): string[] {
+  return ticks.flatMap((v) => [
+    `<line x1="${left}" x2="${right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`,
+    text(left - 8, y(v) + 4, fmt(v), ' text-anchor="end"'),
+  ]);
+}
 
 /** The chart as an SVG document. */
 export function perplexitySvg(history: readonly EpochStats[], options: ChartOptions): string {
@@ -68,15 +89,7 @@ export function perplexitySvg(history: readonly EpochStats[], options: ChartOpti
   const t = (v: number): number => (log ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
   const y = (v: number): number => plot.y0 - t(v) * (plot.y0 - plot.y1);
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#333">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    text(width / 2, 24, options.title, ' text-anchor="middle" font-size="14" font-weight="bold"'),
-  ];
-  for (const v of yTicks) {
-    out.push(`<line x1="${plot.x0}" x2="${plot.x1}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`);
-    out.push(text(plot.x0 - 8, y(v) + 4, fmt(v), ' text-anchor="end"'));
-  }
+  const out: string[] = [...svgOpening(width, height, options.title), ...yGrid(yTicks, y, plot.x0, plot.x1)];
   for (const v of niceTicks(1, lastEpoch, Math.min(10, lastEpoch - 1)).filter((e) => Number.isInteger(e))) {
     out.push(`<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${plot.y0}" y2="${plot.y0 + 5}" stroke="#333"/>`);
     out.push(text(x(v), plot.y0 + 18, fmt(v), ' text-anchor="middle"'));

@@ -15,16 +15,25 @@ import {
 import type { TrainFlags } from './args.js';
 import { loadText, type CorpusText } from './data.js';
 import { CliError, EXIT_INTERRUPTED } from './errors.js';
+import { stopOnCtrlC } from './interrupt.js';
 import { quoted } from './format.js';
 import { HumanReporter, JsonReporter, type Reporter } from './output.js';
 import { svgPathFor, writePerplexityChart } from './svg.js';
+import { checkTaskFlags } from './task-args.js';
 import { applyPreset, bestPathFor, checkOutPath, planTraining, resumeConflicts, resumeOverrides, type TrainPlan } from './train-config.js';
 
 const write = (text: string): void => void process.stdout.write(text);
-const warn = (text: string): void => void process.stderr.write(`lstm: ${text}\n`);
 
 /** Runs the command; resolves to the exit code. */
 export async function trainAction(options: TrainFlags, command: Command): Promise<number> {
+  const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
+  checkTaskFlags(options.task, given);
+  if (options.task !== 'language-model') return (await import('./task-train.js')).taskTrainAction(options, options.task, given);
+  if (options.embedding === 0) options = { ...options, embedding: undefined }; // 0: one-hot, the language model's default
+  return languageModelAction(options, command);
+}
+
+async function languageModelAction(options: TrainFlags, command: Command): Promise<number> {
   const { flags, given } = applyPreset({ ...options, resume: options.resume === true, force: options.force === true, json: options.json === true }, (key) => command.getOptionValueSource(key));
   const plan = planTraining(flags, given);
   useEngine(flags.engine);
@@ -41,23 +50,12 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
 
   const terminal = process.stdout.isTTY === true && !flags.json ? process.stdout : null;
   const reporter: Reporter = flags.json ? new JsonReporter(write) : new HumanReporter(write, terminal);
-  const abort = new AbortController();
-  let trained = false;
-  const onSigint = (): void => {
-    // A second Ctrl-C, or any once training is over (the chart is written, the process winds down), quits at once
-    // with 130 through process.exit, whose exit hook (io/files.ts) removes the temp file of a save in flight; the
-    // handler stays for the rest of the process, so no Ctrl-C ends it by the signal's default death, which skips that hook.
-    if (abort.signal.aborted || trained) process.exit(EXIT_INTERRUPTED);
-    reporter.close();
-    warn('stopping after this minibatch and saving the checkpoint (Ctrl-C again to quit at once)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const ctrlC = stopOnCtrlC(() => reporter.close());
   const started = performance.now();
   let prefix: string | null = null;
   let savedEpoch: number | null = null;
   const controls: RunControls = {
-    signal: abort.signal,
+    signal: ctrlC.signal,
     onStart: (start) => {
       checkEnoughText(start, plan);
       savedEpoch = flags.resume ? start.trainer.epoch : null;
@@ -94,7 +92,7 @@ export async function trainAction(options: TrainFlags, command: Command): Promis
     throw err;
   } finally {
     reporter.close();
-    trained = true;
+    ctrlC.trained();
   }
 
   const history = run.trainer.history;

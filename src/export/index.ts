@@ -8,3 +8,5 @@ export {
   SIDECAR_FORMAT, SIDECAR_VERSION, legacySidecarPathFor, makeSidecar, parseSidecar, sidecarPathFor, torchSpec,
   type Sidecar, type SidecarProgress, type TorchModelSpec,
 } from './sidecar.js';
+export { exportClassifierOnnx, exportForecasterOnnx } from './onnx-sequence.js';
+export { checkTaskTorchHeader, importTaskTorch, makeTaskSidecar, parseTaskSidecar, taskTorchTensors, torchSequenceSpec, type SequenceTask, type TorchSequenceSpec } from './task-export.js';

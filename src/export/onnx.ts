@@ -9,7 +9,7 @@ import type { RNNModel } from '../nn/rnn-model.js';
 import { AttributeType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg, type ValueInfoMsg } from './onnx-schema.js';
 
 export const ONNX_OPSET = 17;
-const IR_VERSION = 8;
+export const IR_VERSION = 8;
 
 /** ONNX's LSTM, GRU or RNN operator: the cell registry's name for the kind. */
 type OpType = CellKindSpec['name'];
@@ -30,7 +30,7 @@ function describeCell(cell: Cell): string {
  * -> i, o, f, c; GRU r, z, n -> z, r, h; ONNX's B is [Wb, Rb] = PyTorch's bias_ih, bias_hh in that order), and the
  * RNN's activation; a one-line error for cells that have none.
  */
-function opFor(cell: Cell, where: string): { op: OpType; order: readonly number[]; stateNames: readonly string[]; activation?: 'Tanh' | 'Relu' } {
+export function opFor(cell: Cell, where: string): { op: OpType; order: readonly number[]; stateNames: readonly string[]; activation?: 'Tanh' | 'Relu' } {
   const spec = cellKindOf(cell);
   if (spec === null) {
     throw new Error(`ONNX export: ${where} is a ${describeCell(cell)}, a user-written cell; expected a built-in ${builtinCellNames()} (ONNX's LSTM, GRU and RNN operators)`);
@@ -56,21 +56,21 @@ function int64Bytes(values: readonly number[]): Uint8Array {
   return out;
 }
 
-function floatTensor(name: string, dims: number[], values: ArrayLike<number>): TensorMsg {
+export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): TensorMsg {
   return { name, dims, dataType: DataType.FLOAT, rawData: floatBytes(values) };
 }
 
-function int64Tensor(name: string, values: number[], dims = [values.length]): TensorMsg {
+export function int64Tensor(name: string, values: number[], dims = [values.length]): TensorMsg {
   return { name, dims, dataType: DataType.INT64, rawData: int64Bytes(values) };
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const attrInt = (name: string, i: number): AttributeMsg => ({ name, type: AttributeType.INT, i });
-const attrInts = (name: string, ints: number[]): AttributeMsg => ({ name, type: AttributeType.INTS, ints });
-const attrString = (name: string, s: string): AttributeMsg => ({ name, type: AttributeType.STRING, s: text(s) });
-const attrStrings = (name: string, values: string[]): AttributeMsg => ({ name, type: AttributeType.STRINGS, strings: values.map(text) });
+export const attrInt = (name: string, i: number): AttributeMsg => ({ name, type: AttributeType.INT, i });
+export const attrInts = (name: string, ints: number[]): AttributeMsg => ({ name, type: AttributeType.INTS, ints });
+export const attrString = (name: string, s: string): AttributeMsg => ({ name, type: AttributeType.STRING, s: text(s) });
+export const attrStrings = (name: string, values: string[]): AttributeMsg => ({ name, type: AttributeType.STRINGS, strings: values.map(text) });
 
-function valueInfo(name: string, elemType: number, dims: Array<number | string>, docString: string): ValueInfoMsg {
+export function valueInfo(name: string, elemType: number, dims: Array<number | string>, docString: string): ValueInfoMsg {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType, shape: { dim } } }, docString };
 }
@@ -79,7 +79,7 @@ function valueInfo(name: string, elemType: number, dims: Array<number | string>,
  * PyTorch-packed (G·H, cols) matrices of each direction, gates reordered for ONNX and stacked into (D, G·H, cols).
  * `sources[d]` is undefined for a bias that does not exist (bias: false); then null is returned.
  */
-function stackGates(sources: Array<Data | undefined>, order: readonly number[], H: number, cols: number): Float32Array | null {
+export function stackGates(sources: Array<Data | undefined>, order: readonly number[], H: number, cols: number): Float32Array | null {
   if (sources.some((s) => s === undefined)) return null;
   const G = order.length;
   const out = new Float32Array(sources.length * G * H * cols);
@@ -194,7 +194,7 @@ export function exportOnnx(model: RNNModel, options: OnnxExportOptions = {}): Ui
 }
 
 /** Every initializer's bytes must match its dims; a mismatch here is our bug, caught before a runtime sees it. */
-function checkShapes(init: TensorMsg[]): void {
+export function checkShapes(init: TensorMsg[]): void {
   for (const t of init) {
     const count = t.dims.reduce((a, b) => a * b, 1);
     const width = t.dataType === DataType.INT64 ? 8 : 4;

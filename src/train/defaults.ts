@@ -43,3 +43,47 @@ export function defaultLearningRate(optimizer: 'sgd' | 'adam'): number {
 export function defaultLrStepEpochs(epochs: number): number {
   return Math.max(1, Math.floor(epochs / 3));
 }
+
+// Forecasting and classification: the settings scripts/tasks/README.md chose by PyTorch sweeps on the built-in
+// sets (daily US births; female/male first names), where the model, the optimizer and the schedule are the ones
+// the PyTorch reference scripts use. Anything not listed here is the language model's default above.
+
+export const FORECAST_DEFAULTS = Object.freeze({
+  /** Past steps the model reads. */
+  window: 28,
+  /** Steps ahead it predicts, all at once from one head. */
+  horizon: 7,
+  loss: 'mae',
+  cell: 'lstm',
+  hiddenSize: 64,
+  numLayers: 1,
+  bidirectional: false,
+  /** The tail of the rows held out for validation (before the test rows). */
+  validFraction: 0.1,
+  /** The last rows, held out for the test metrics. */
+  testFraction: 0.1,
+  fill: 'error',
+  batchSize: 64,
+  epochs: 30,
+  lr: 0.003,
+  lrSchedule: 'cosine',
+} as const);
+
+export const CLASSIFY_DEFAULTS = Object.freeze({
+  tokens: 'char',
+  lowercase: true,
+  /** Tokens kept of each text; longer ones are cut (and counted). */
+  maxLength: 500,
+  embeddingDim: 32,
+  cell: 'lstm',
+  hiddenSize: 64,
+  numLayers: 1,
+  bidirectional: true,
+  pool: 'last',
+  validFraction: 0.1,
+  testFraction: 0.1,
+  batchSize: 32,
+  epochs: 10,
+  lr: 0.003,
+  lrSchedule: 'cosine',
+} as const);

@@ -2,7 +2,7 @@
 // (model configs, corpus preparation, the truncated-BPTT step), checkpoints, text generation, and whole jobs
 // (train on a text, resume, evaluate, generate) for command-line front ends.
 export { buildModel, countParameters, describeModel, shortModelName, validateModelConfig, withModelDefaults, type CellKind, type ModelConfig, type ModelSettings } from './model-config.js';
-export { MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
+export { CLASSIFY_DEFAULTS, FORECAST_DEFAULTS, MODEL_DEFAULTS, TEXT_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
 export { prepareCorpus, textToTokens, validateTextSettings, type PrepareOptions, type PreparedCorpus, type ResolvedTextSettings, type TextSettings } from './corpus.js';
 export { detachState, evaluateLoss, lossAndGrad, type EvaluateOptions, type Evaluation, type StepResult, type TokenBatch } from './step.js';
 export {
@@ -35,3 +35,24 @@ export {
   accuracy, baselineForecasts, confusionMatrix, f1PerClass, forecastMetrics, mae, macroF1, majorityBaseline, mase, naiveForecast, rmse,
   seasonalNaiveForecast, seasonalNaiveScale, smape, windowTruth, type ForecastMetrics,
 } from './metrics.js';
+export {
+  buildClassifier, buildForecaster, countTaskParameters, describeTaskModel, shortTaskModelName, validateClassifierConfig, validateForecasterConfig,
+  type ClassifierConfig, type ForecasterConfig, type RecurrentConfig,
+} from './sequence-config.js';
+export { REGRESSION_LOSSES, sequenceForward, sequenceLossAndGrad, type HeadLossOptions, type RegressionLoss, type SequenceBatchInput, type SequenceStepResult } from './sequence-step.js';
+export { ForecastTask, windowRows, type DataInfo, type ForecastEvaluation, type ForecastInfo, type ForecastMetricsByEpoch, type ForecastSettings } from './forecast-task.js';
+export { ClassifyTask, classifyRows, type ClassifyData, type ClassifyEvaluation, type ClassifyInfo, type ClassifyMetricsByEpoch, type ClassifySettings } from './classify-task.js';
+export { CLASSIFY_LOADER, FORECAST_LOADER } from './task-loaders.js';
+export {
+  dataChecksum, encodeTaskCheckpoint, resumedSnapshot, runTask,
+  type TaskResumeOptions, type TaskRunControls, type TaskRunPaths, type TaskRunResult, type TaskRunStart,
+} from './task-run.js';
+export {
+  allWindows, forecastDataFor, forecastNext, forecastReport, forecastTraining, loadForecaster, resumeForecaster, seriesForTask, trainForecaster,
+  type Forecast, type ForecastReport, type ForecastRun, type ForecasterOptions,
+} from './forecast-session.js';
+export { forecastLines, type ForecastLines } from './forecast-chart.js';
+export {
+  classifyDataFor, classifyReport, classifyTexts, classifyTraining, encodeExamples, examplesChecksum, loadClassifier, resumeClassifier, trainClassifier,
+  type Classification, type ClassifierOptions, type ClassifyPrepared, type ClassifyReport, type ClassifyRun,
+} from './classify-session.js';

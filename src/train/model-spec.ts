@@ -24,19 +24,35 @@ function hiddenBiases(cell: CellKind): string[] {
  */
 export function* languageModelTensors(config: ModelConfig): Generator<TensorSpec> {
   const { hiddenSize: H, numLayers, vocabSize: V, embeddingDim: E } = config;
-  const weight = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtypes: ['F32'], bound: MAX_WEIGHT, role: 'weight' });
-  if (E !== undefined) yield weight('embedding.weight', [V, E]);
+  if (E !== undefined) yield weightSpec('embedding.weight', [V, E]);
+  yield* recurrentTensors('rnn', config.cell, E ?? V, H, numLayers, 1);
+  yield weightSpec('decoder.weight', [H, V]);
+  yield weightSpec('decoder.bias', [1, V]);
+}
+
+/** A float32 parameter, bounded as every weight. */
+export function weightSpec(name: string, shape: number[]): TensorSpec {
+  return { name, shape, dtypes: ['F32'], bound: MAX_WEIGHT, role: 'weight' };
+}
+
+/**
+ * A recurrent layer's parameters under `prefix`, in the order it registers them: per layer, each direction (`l0`,
+ * then `l0_reverse`), the cell registry's W_g (I, H), U_g (H, H), b_g (1, H) and hidden biases; the input of layer
+ * l > 0 is the D·H outputs below it.
+ */
+export function* recurrentTensors(prefix: string, cell: CellKind, inputSize: number, H: number, numLayers: number, numDirections: 1 | 2): Generator<TensorSpec> {
   // The cell registry's gate names, in the order the built-in cells register W_g, U_g, b_g (the RNN: W, U, b).
-  const { gates } = cellKind(config.cell);
+  const { gates } = cellKind(cell);
   const perGate = (p: string): string[] => (gates.length === 0 ? [p] : gates.map((g) => `${p}_${g}`));
   for (let l = 0; l < numLayers; l++) {
-    const I = l === 0 ? (E ?? V) : H;
-    for (const name of perGate('W')) yield weight(`rnn.l${l}.${name}`, [I, H]);
-    for (const name of perGate('U')) yield weight(`rnn.l${l}.${name}`, [H, H]);
-    for (const name of [...perGate('b'), ...hiddenBiases(config.cell)]) yield weight(`rnn.l${l}.${name}`, [1, H]);
+    const I = l === 0 ? inputSize : numDirections * H;
+    for (let d = 0; d < numDirections; d++) {
+      const at = `${prefix}.l${l}${d === 1 ? '_reverse' : ''}`;
+      for (const name of perGate('W')) yield weightSpec(`${at}.${name}`, [I, H]);
+      for (const name of perGate('U')) yield weightSpec(`${at}.${name}`, [H, H]);
+      for (const name of [...perGate('b'), ...hiddenBiases(cell)]) yield weightSpec(`${at}.${name}`, [1, H]);
+    }
   }
-  yield weight('decoder.weight', [H, V]);
-  yield weight('decoder.bias', [1, V]);
 }
 
 /** The hidden state carried between minibatches (sequential sampling), as `training.state.<name>`: (L, B, H). */

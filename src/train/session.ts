@@ -34,7 +34,7 @@ export interface TrainTextOptions {
 
 /** The training options a resumed run may change without invalidating the optimizer state it continues. */
 export type ResumeOverrides = Partial<Pick<TrainOptions, 'epochs' | 'lr' | 'clip' | 'lrSchedule' | 'lrStepEpochs' | 'lrGamma' | 'minLr' | 'patience'>>;
-const RESUME_OVERRIDES: ReadonlyArray<keyof ResumeOverrides> = ['epochs', 'lr', 'clip', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'minLr', 'patience'];
+export const RESUME_OVERRIDES: ReadonlyArray<keyof ResumeOverrides> = ['epochs', 'lr', 'clip', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'minLr', 'patience'];
 
 export interface ResumeOptions {
   overrides?: ResumeOverrides;
