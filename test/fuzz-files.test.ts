@@ -74,7 +74,7 @@ test('Ctrl-C twice while `lstm train` saves: no temp file left, and any checkpoi
     const sub = join(dir, `ctrl-c-${delayMs}`);
     await fsp.mkdir(sub);
     const out = join(sub, 'model.safetensors');
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const r = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'train', '--data', data, '--out', out, '--hidden', '384', '--epochs', '50', '--batch', '4', '--steps', '10', '--valid', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -84,9 +84,13 @@ test('Ctrl-C twice while `lstm train` saves: no temp file left, and any checkpoi
         stderr += d.toString();
         if (/stopping after this minibatch/.test(stderr)) setTimeout(() => child.kill('SIGINT'), delayMs);
       });
-      child.on('close', (code) => resolve({ code, stderr }));
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
     });
-    assert.equal(r.code, 130, `delay ${delayMs} ms: ${r.stderr}`);
+    // While lstm-ts runs, a Ctrl-C exits 130 through process.exit (whose hook removes temp files). One that lands
+    // in Node's own teardown (after main has returned; worker threads closing) can be a death by SIGINT (which a
+    // shell also reports as 130); what must hold then is the same: no temp file, a whole checkpoint.
+    assert.ok(r.code === 130 || (r.code === null && r.signal === 'SIGINT'), `delay ${delayMs} ms: exit ${r.code}, signal ${r.signal}: ${r.stderr}`);
+    if (r.code === null) assert.match(r.stderr, /stopping after this minibatch/, `delay ${delayMs} ms: the run had stopped and saved before the signal`);
     const left = readdirSync(sub);
     assert.deepEqual(left.filter((n) => n.includes('.tmp-')), [], `delay ${delayMs} ms: temp files left: ${left.join(', ')}`);
     if (existsSync(out)) decodeCheckpoint(await readFile(out), out);
