@@ -17,6 +17,7 @@ import { CHAR_CLASSES, rankUnits } from '../web/src/units.js';
 import { chromiumAvailable, CHROMIUM, launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import { editMeta, poke } from './helpers/hostile.js';
 import { settle, textOf, until, untilText } from './helpers/page.js';
+import { buildPlayground, pageErrors, previewPlayground } from './helpers/playground.js';
 import { serveStatic } from './helpers/static-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -89,8 +90,7 @@ before(async () => {
   outDir = join(work, 'page');
   mkdirSync(SHOTS, { recursive: true });
   if (!existsSync(CLI)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn', build: { outDir } });
+  await buildPlayground(outDir);
   cliCheckpoint = join(work, 'cli.lstm.safetensors');
   // About 100 steps at a brisk rate: enough that greedy text has words in it ("Call me the the …"), not one letter.
   cli(['train', '--hidden', '32', '--epochs', '3', '--batch', '16', '--lr', '0.02', '--max-tokens', '20000', '--sample-length', '0', '--out', cliCheckpoint]);
@@ -118,15 +118,11 @@ async function generated(page: Page): Promise<string> {
 }
 
 test('playground: train in the browser, sample, load a CLI checkpoint, same greedy text, activation view', { skip, timeout: 120_000 }, async (t) => {
-  const { preview } = await import('vite');
-  const server = await preview({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { port: 0, strictPort: true } });
+  const server = await previewPlayground(outDir);
   const page = await browser!.context.newPage();
   try {
-    const url = server.resolvedUrls!.local[0]!;
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => void (msg.type() === 'error' && errors.push(msg.text())));
-    await page.goto(url);
+    const errors = pageErrors(page);
+    await page.goto(server.url);
 
     // Cross-origin isolated: shared memory, so the kernels' worker threads start (one per core, up to 16).
     assert.equal(await page.evaluate('crossOriginIsolated'), true, 'the preview server sends COOP/COEP');

@@ -1,9 +1,9 @@
 // The text to learn from: the built-in corpus (the opening chapters of Moby Dick, baked into the page at build
 // time by corpus-plugin.ts), pasted text, or an uploaded .txt file read in the browser. Uploaded files get the
-// CLI's checks: UTF-8, no NUL bytes, line endings normalised to '\n'.
+// CLI's checks (files.ts): within the size limit, UTF-8, no NUL bytes, line endings normalised to '\n'.
 import * as builtin from 'virtual:builtin-corpus';
-import { DEFAULT_MAX_CORPUS_BYTES } from '../../src/data/text-source.js';
 import { byId, formatCount, setText } from './dom.js';
+import { readTextFile } from './files.js';
 
 export interface ChosenText {
   name: string;
@@ -61,20 +61,11 @@ export class CorpusPicker {
     const file = this.upload.files?.[0];
     this.uploaded = null;
     if (file === undefined) return this.describe();
-    if (file.size > DEFAULT_MAX_CORPUS_BYTES) {
-      return setText(this.info, `Cannot use ${file.name}: it is ${(file.size / 2 ** 20).toFixed(1)} MiB, more than the ${DEFAULT_MAX_CORPUS_BYTES / 2 ** 20} MiB a text may have here.`, 'error');
-    }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let text: string;
     try {
-      if (bytes.includes(0)) throw new Error('it looks binary (it has NUL bytes)');
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-      if (text.trim().length === 0) throw new Error('it is empty');
+      this.uploaded = { name: file.name, text: await readTextFile(file) };
     } catch (err) {
-      const why = err instanceof TypeError ? 'it is not UTF-8 text' : (err as Error).message;
-      return setText(this.info, `Cannot use ${file.name}: ${why}.`, 'error');
+      return setText(this.info, (err as Error).message, 'error');
     }
-    this.uploaded = { name: file.name, text };
     this.describe();
   }
 }

@@ -1,13 +1,15 @@
-// The page's main thread: wires the controls in index.html to the training worker and draws what it reports.
+// The page's main thread: wires the language model's controls in index.html to its training worker and draws what
+// it reports, then starts the forecast and classify views (tasks.ts).
 // Reset throws the worker away and starts a new one, which frees the WebAssembly memory, the thread pool and
 // the model at once. Nothing heavy runs here, so the page stays responsive while the worker trains.
 import './style.css';
 import { ActivationView } from './activation-view.js';
 import { PerplexityChart } from './chart.js';
 import { CorpusPicker } from './corpus.js';
-import { PAGE_MEMORY_BUDGET, formatBytes } from '../../src/io/memory.js';
 import { byId, formatCount, formatPerplexity, setText } from './dom.js';
+import { readCheckpointFile } from './files.js';
 import type { FromWorker, RunSettings, RunState, Strategy, ToWorker } from './protocol.js';
+import { startTaskViews } from './tasks.js';
 
 const DEFAULT_INSPECT_TEXT = `"Call me Ishmael," he said. "Some years ago, never mind how long precisely,
 having little or no money in my purse, I thought I would sail about a little."
@@ -149,12 +151,13 @@ el.checkpoint.addEventListener('change', async () => {
   if (file === undefined) return;
   // The size is known before a byte is read: a file larger than a page may hold is refused unread. The worker's
   // decodeCheckpoint then runs every check the CLI's loader runs (header, config, memory, dtypes, NaN and bounds).
-  if (file.size > PAGE_MEMORY_BUDGET) {
-    return setText(el.modelInfo, `${file.name} is ${formatBytes(file.size)}, more than the ${formatBytes(PAGE_MEMORY_BUDGET)} a page can load.`, 'error');
-  }
   setText(el.modelInfo, `Reading ${file.name}…`);
-  const bytes = await file.arrayBuffer();
-  send({ type: 'load', bytes, name: file.name }, [bytes]);
+  try {
+    const bytes = await readCheckpointFile(file);
+    send({ type: 'load', bytes, name: file.name }, [bytes]);
+  } catch (err) {
+    setText(el.modelInfo, (err as Error).message, 'error');
+  }
 });
 
 el.generate.addEventListener('click', () => {
@@ -212,5 +215,9 @@ function receive(message: FromWorker): void {
   }
 }
 
+// Switching to another task pauses this one's run (the task switch: tabs.ts).
+byId('language-model-view').addEventListener('taskhide', () => void ((state === 'training' || state === 'preparing') && send({ type: 'pause' })));
+
 spawn();
 setState('idle');
+startTaskViews();

@@ -2,11 +2,12 @@
 // thread pool (nested Web Workers on shared memory when the page is cross-origin isolated), the page's training
 // run and an uploaded checkpoint. It answers the page's messages (protocol.ts) one at a time between minibatches.
 import { Random } from '../../src/core/random.js';
-import { init, initSync, runtimeInfo } from '../../src/kernels/runtime.js';
+import { runtimeInfo } from '../../src/kernels/runtime.js';
 import { decodeCheckpoint, describeModel, generate, textToTokens, type Checkpoint } from '../../src/train/index.js';
 import { recordActivations, SIGNALS } from './inspect.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Run } from './run.js';
+import { answer, startRuntime } from './worker-common.js';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -26,14 +27,6 @@ function currentModel(): Pick<Checkpoint, 'model' | 'vocab' | 'text'> {
   if (current === 'loaded' && loaded !== null) return loaded;
   if (run !== null) return run;
   throw new Error('There is no model yet: press Start to train one, or load a checkpoint.');
-}
-
-function start(): void {
-  // A worker may compile synchronously: the kernels are chosen at once, then `init` waits for the thread pool's
-  // workers (nested Web Workers on shared memory, when the page is cross-origin isolated) and says how many run.
-  const info = initSync();
-  post({ type: 'ready', isolated: scope.crossOriginIsolated === true, simd: info.simd, sharedMemory: info.sharedMemory, cores: info.cores, threads: 1 });
-  if (info.threads > 1) void init().then((ready) => post({ type: 'threads', threads: ready.threads }));
 }
 
 async function train(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -115,12 +108,7 @@ scope.onmessage = (event) => {
     if (message.type === 'start' && run !== null && current === 'run') post({ type: 'state', state: 'paused', note: 'Stopped' });
     else if (message.type === 'start') post({ type: 'state', state: 'idle', note: 'Ready' });
   };
-  try {
-    const result = handle(message);
-    if (result instanceof Promise) result.catch(fail);
-  } catch (err) {
-    fail(err);
-  }
+  answer(message, handle, fail);
 };
 
-start();
+startRuntime(post, scope.crossOriginIsolated === true);
