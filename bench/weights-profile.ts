@@ -1,23 +1,27 @@
 // What a training step spends moving weights between JavaScript arrays and WebAssembly memory (issue #15: weights
 // living in WebAssembly memory), measured in real steps as the trainer runs them (zero the gradients, the fused
-// engine's lossAndGrad, the gradient norm and clip, the optimizer's update), each phase timed in place:
+// engine's lossAndGrad, the gradient norm and clip, the optimizer's update), each phase timed in place, with the
+// weights copied in and out of JavaScript arrays ('copy', as before) and kept in WebAssembly memory ('resident',
+// src/engine/residency.ts), on models built alike and stepped in alternating rounds in the same process:
 //   pack        the per-update packing (FusedLayer.pack): the per-gate weights copied into the engine's packed
-//               blocks, plus packing U for the step products (packB, which any layout needs: timed apart);
+//               blocks, plus packing U for the step products (packB, or packGatesB straight from the per-gate
+//               tensors, which any layout needs: timed apart);
 //   grads out   the packed gradients added into every per-gate tensor's .grad (FusedLayer.unpackGrads);
 //   clip        the gradient norm and scale (gradNorm, clipGradNorm), beside their kernels alone on wasm memory;
 //   optimizer   optimizer.step(), beside its update kernel alone on wasm memory: the difference is the chunked
-//               copies of parameters, gradients and buffers through wasm memory.
+//               copies of parameters, gradients and buffers through wasm memory, and (all that is left on the
+//               resident path) the calls per parameter and caches the step left cold, which the kernel timed
+//               alone in a loop does not pay.
 // The decoder's, embedding's and head's weights are copied inside lossAndGrad too (H·V, V·E, H·C floats: small
 // here); they are part of "the rest". Cases: the d2l language model (one-hot over 28 tokens, batch 32 x 35 steps,
 // SGD lr 1, clip 1) at hidden 256 and 1024, and the classifier of `lstm bench --task classify` (Adam, clip 1).
 // Run: npm run build:wasm && node --import tsx bench/weights-profile.ts [--hidden 256,1024] [--task classify]
-//   [--steps 4] [--rounds 3] [--threads 1] [--records bench/records] [--note text]
+//   [--modes copy,resident] [--steps 4] [--rounds 3] [--threads 1] [--records bench/records] [--note text]
 import { availableParallelism } from 'node:os';
 import { taskBatches, type BenchTask } from '../src/bench/tasks.js';
 import { Random } from '../src/core/random.js';
 import type { Tensor } from '../src/core/tensor.js';
-import * as engines from '../src/engine/index.js';
-import { FusedLanguageModel, FusedSequenceModel } from '../src/engine/index.js';
+import { FusedLanguageModel, FusedSequenceModel, useResidentWeights } from '../src/engine/index.js';
 import { FusedLayer } from '../src/engine/layer.js';
 import type { Backend } from '../src/kernels/backend.js';
 import { createEngineBackend, init } from '../src/kernels/index.js';
@@ -44,11 +48,10 @@ const recordsDir = arg('--records', 'bench/records');
 
 /**
  * How the engine holds the weights: 'copy' (JavaScript arrays, copied in and out every update, as before issue
- * #15) and, where this build has it, 'resident' (tensors that are views of WebAssembly memory).
+ * #15) and 'resident' (tensors that are views of WebAssembly memory); --modes picks (default both).
  */
 type Mode = 'copy' | 'resident';
-const residentSwitch = (engines as Record<string, unknown>)['useResidentWeights'] as ((on: boolean) => void) | undefined;
-const modes: Mode[] = residentSwitch === undefined ? ['copy'] : ['copy', 'resident'];
+const modes = arg('--modes', 'copy,resident').split(',') as Mode[];
 
 await init({ threads });
 const inst = initWasmSync();
@@ -201,10 +204,10 @@ console.log(`weights-profile: ${threads} thread(s) of ${availableParallelism()} 
 for (const c of cases) {
   const built = new Map<Mode, ReturnType<Case['build']>>();
   for (const mode of modes) {
-    residentSwitch?.(mode === 'resident');
+    useResidentWeights(mode === 'resident');
     built.set(mode, c.build());
   }
-  residentSwitch?.(true);
+  useResidentWeights(true);
   const sizes = built.get(modes[0]!)!.params.map((p) => p.size);
   const alone = kernelsAlone(sizes, c.adam);
   const perMode = new Map<Mode, Phases[]>(modes.map((m) => [m, []]));
@@ -224,10 +227,10 @@ for (const c of cases) {
     show('pack: copies (pack minus packB)', (med.pack ?? 0) - packB);
     show('pack: packB (U packed for the step products)', packB);
     show('grads out (packed gradients into .grad)', med['grads out'] ?? 0);
-    show('clip: copies (norm + clip minus kernels)', Math.max(0, (med.clip ?? 0) - alone.clip));
-    show('optimizer: copies (step minus kernel alone)', Math.max(0, (med.optimizer ?? 0) - alone.optimizer));
+    show('clip: norm + clip minus its kernels alone', Math.max(0, (med.clip ?? 0) - alone.clip));
+    show('optimizer: step minus its kernel alone', Math.max(0, (med.optimizer ?? 0) - alone.optimizer));
     const copies = (med.pack ?? 0) - packB + (med['grads out'] ?? 0) + Math.max(0, (med.clip ?? 0) - alone.clip) + Math.max(0, (med.optimizer ?? 0) - alone.optimizer);
-    show('all of the above copies', copies);
+    show('all of the above (packB aside)', copies);
   }
 }
 loads.push(loadNow('end'));

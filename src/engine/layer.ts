@@ -116,7 +116,10 @@ export abstract class FusedLayer {
     }
   }
 
-  /** Packs the parameters (once per update): Wx and the bias side by side, U both ways for the step products; clears the gradients. */
+  /**
+   * Packs the parameters once per update: Wx and the bias side by side, U both ways for the step products (straight
+   * from U_i, U_f, ... where the backend holds them). Clears the packed gradients.
+   */
   pack(be: Backend): void {
     const { W, U, b } = this.gateParams();
     const G = this.G * this.H;

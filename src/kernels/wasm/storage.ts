@@ -83,7 +83,7 @@ function storages(inst: WasmInstance, lengths: readonly number[]): WasmStorage[]
  * there from then on. Float64, empty and already placed tensors are left as they are. Returns how many moved.
  */
 export function placeInWasm(inst: WasmInstance, tensors: readonly Tensor[], grads: boolean): number {
-  const moving = tensors.filter((t, k) => t.storage === null && t.size > 0 && t.data instanceof Float32Array && tensors.indexOf(t) === k);
+  const moving = [...new Set(tensors)].filter((t) => t.storage === null && t.size > 0 && t.data instanceof Float32Array);
   if (moving.length === 0) return 0;
   const lengths = moving.map((t) => t.size);
   const values = storages(inst, lengths);
