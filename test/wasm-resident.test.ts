@@ -8,13 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Random } from '../src/core/random.js';
 import { Tensor } from '../src/core/tensor.js';
 import { reshape } from '../src/core/ops/index.js';
 import { fusedEngineFor, setEngineBackend, useEngine } from '../src/engine/index.js';
 import { createRefBackend } from '../src/kernels/backend.js';
 import { createEngineBackend } from '../src/kernels/index.js';
-import { initWasmSync } from '../src/kernels/wasm/backend.js';
+import { createWasmKernelsOn, initWasmSync } from '../src/kernels/wasm/backend.js';
 import { regionPool } from '../src/kernels/wasm/memory-pool.js';
+import { createWasmOptimKernelsOn } from '../src/kernels/wasm/optim.js';
 import { probeWasm } from '../src/kernels/wasm/probe.js';
 import { placeInWasm, storageOf, WasmStorage } from '../src/kernels/wasm/storage.js';
 import { Adam } from '../src/optim/adam.js';
@@ -155,13 +157,56 @@ test('a dropped model gives its wasm memory back to the pool, but not while a vi
   let t: Tensor | null = new Tensor(new Float32Array(1 << 18).fill(3), [1 << 18]); // 1 MiB
   placeInWasm(inst, [t], false);
   const region = (t.storage as WasmStorage).region;
-  let kept: Float32Array | null = t.data;
+  let kept: Float32Array | null = t.data as Float32Array;
   t = null;
   const free = pool.freeBytes;
   await collect();
   assert.equal(pool.freeBytes, free, 'a view still held keeps its block');
-  assert.equal(kept[5], 3);
+  assert.equal(kept![5], 3);
   kept = null;
   await collect();
   assert.equal(pool.freeBytes, free + region.bytes, 'once nothing can read it, the block is back in the pool');
+});
+
+test('optimizer, clipping and product kernels run in place on arrays in wasm memory: nothing allocated, the same bits as through copies', { skip }, () => {
+  const inst = initWasmSync();
+  const ex = inst.exports;
+  const n = 100_003; // more than six chunks of the copy path, and a SIMD tail
+  const random = new Random(21);
+  const values = (): Float32Array => Float32Array.from({ length: n }, () => random.uniform(-1, 1));
+  const [p0, g0, m0, v0] = [values(), values(), values(), values().map(Math.abs)];
+  const tensors = [p0, g0, m0, v0].map((a) => new Tensor(a.slice(), [n]));
+  placeInWasm(inst, tensors, false);
+  const [p, g, m, v] = tensors.map((t) => t.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const copies = [p0, g0, m0, v0].map((a) => a.slice()) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const kernels = createWasmOptimKernelsOn(inst);
+  const hyper = { stepSize: 1e-3, sqrtBc2: 0.3, beta1: 0.9, beta2: 0.999, eps: 1e-8, shrink: 1, l2: 0.01 };
+  // The allocator's top a kilobyte short of the memory's end: any scratch would grow the memory.
+  const bytes = inst.memory.buffer.byteLength;
+  const top = ex.mark();
+  ex.alloc(bytes - top - 1024);
+  let results: number[];
+  try {
+    results = [kernels.sumSquares(g), kernels.adamUpdate(p, g, m, v, hyper), kernels.sgdUpdate(p, g, m, { lr: 0.1, momentum: 0.9, weightDecay: 0, nesterov: true })];
+    kernels.scaleInPlace(g, 0.5);
+    assert.equal(inst.memory.buffer.byteLength, bytes, 'no scratch was taken: the kernels ran where the arrays are');
+  } finally {
+    ex.release(top);
+  }
+  const [cp, cg, cm, cv] = copies;
+  const want = [kernels.sumSquares(cg), kernels.adamUpdate(cp, cg, cm, cv, hyper), kernels.sgdUpdate(cp, cg, cm, { lr: 0.1, momentum: 0.9, weightDecay: 0, nesterov: true })];
+  kernels.scaleInPlace(cg, 0.5);
+  assert.deepEqual(results, want, 'sums and bound ratios');
+  tensors.forEach((t, k) => assert.deepEqual(t.data, copies[k], `array ${k}`));
+
+  // A product whose B and C are in wasm memory: passed where they are, the same bits as the all-copies product.
+  const b = new Tensor(values().subarray(0, 40 * 30), [40, 30]);
+  const c = new Tensor(values().subarray(0, 20 * 30), [20, 30]);
+  const [b0, c0] = [b.data.slice(), c.data.slice()];
+  placeInWasm(inst, [b, c], false);
+  const a = values().subarray(0, 20 * 40);
+  const wasmGemm = createWasmKernelsOn(inst).gemm;
+  wasmGemm({ m: 20, n: 30, k: 40, a, b: b.data, c: c.data, beta: 1 });
+  wasmGemm({ m: 20, n: 30, k: 40, a, b: b0, c: c0, beta: 1 });
+  assert.deepEqual(c.data, c0);
 });

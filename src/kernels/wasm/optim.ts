@@ -1,7 +1,8 @@
-// The optimizer kernels on WebAssembly SIMD. Arrays that live in wasm memory (tensors the fused engine placed there,
-// and their optimizer buffers: storage.ts) are updated in place, whole. Float32 arrays that live in JavaScript are
-// streamed through a small scratch area in wasm memory in chunks (so a huge parameter never needs a huge copy), the
-// kernel runs on the chunk, and what it changed is copied back. Float64 arrays take the reference. Shapes: (n,).
+// The optimizer kernels on WebAssembly SIMD, over chunks of the arrays. Arrays that live in wasm memory (tensors the
+// fused engine placed there, and their optimizer buffers: storage.ts) are updated in place. Float32 arrays that live
+// in JavaScript are streamed through a small scratch area in wasm memory (so a huge parameter never needs a huge
+// copy): each chunk copied in, the kernel run on it, what it changed copied back. Float64 arrays take the reference.
+// Shapes: arrays (n,).
 import type { Tensor } from '../../core/tensor.js';
 import * as ref from '../ref/optim.js';
 import { DEFAULT_SCALES, type AdamHyper, type Floats, type SGDHyper } from '../ref/optim.js';
@@ -22,27 +23,27 @@ function heldAt(inst: WasmInstance, a: Float32Array): number {
 }
 
 /**
- * Runs `kernel(n, pointers)` over the arrays: in place, whole, when all of them live in wasm memory; otherwise over
- * chunks, copying chunk k of every JavaScript array in, running, and copying back the ones flagged in `written`
- * (arrays in wasm memory are passed where they are). Null arrays get pointer 0.
+ * Runs `kernel(n, pointers)` over chunks of the arrays: arrays in wasm memory are passed where they are (chunk k at
+ * its offset), JavaScript ones have chunk k copied into scratch, and those flagged in `written` copied back. With
+ * every array in wasm memory nothing is copied or allocated. The chunks are the same either way, so a sum over them
+ * (sumSquares) groups its terms alike and gives the same bits. Null arrays get pointer 0.
  */
 function chunked(inst: WasmInstance, arrays: ReadonlyArray<Float32Array | null>, written: readonly boolean[], kernel: (n: number, ptrs: number[]) => void): void {
   const held = arrays.map((a) => (a === null ? 0 : heldAt(inst, a)));
-  const length = arrays[0]!.length;
-  if (held.every((p) => p >= 0)) return kernel(length, held);
+  const copied = arrays.map((a, q) => a !== null && held[q]! < 0);
   const ex = inst.exports;
   const saved = ex.mark();
   try {
-    const ptrs = held.map((p) => (p >= 0 ? p : ex.alloc(CHUNK * 4)));
+    const ptrs = held.map((p, q) => (copied[q] ? ex.alloc(CHUNK * 4) : p));
     // The kernels never grow memory, so one view made after the allocations serves every chunk; arrays in wasm
     // memory are never read through a view here (one made before the allocations may be stale by now).
-    const heap = new Float32Array(inst.memory.buffer);
-    const copied = arrays.map((a, q) => a !== null && held[q]! < 0);
+    const heap = copied.some(Boolean) ? new Float32Array(inst.memory.buffer) : null;
+    const length = arrays[0]!.length;
     for (let start = 0; start < length; start += CHUNK) {
       const n = Math.min(CHUNK, length - start);
-      arrays.forEach((a, q) => copied[q] && heap.set(a!.subarray(start, start + n), ptrs[q]! >> 2));
-      kernel(n, ptrs.map((p, q) => (arrays[q] === null ? 0 : copied[q] ? p : p + start * 4)));
-      arrays.forEach((a, q) => copied[q] && written[q] && a!.set(heap.subarray(ptrs[q]! >> 2, (ptrs[q]! >> 2) + n), start));
+      arrays.forEach((a, q) => copied[q] && heap!.set(a!.subarray(start, start + n), ptrs[q]! >> 2));
+      kernel(n, ptrs.map((p, q) => (arrays[q] === null || copied[q] ? p : p + start * 4)));
+      arrays.forEach((a, q) => copied[q] && written[q] && a!.set(heap!.subarray(ptrs[q]! >> 2, (ptrs[q]! >> 2) + n), start));
     }
   } finally {
     ex.release(saved);
