@@ -244,6 +244,11 @@ export function packGatesB(k: i32, n: i32, transB: i32, G: i32, s0: usize, s1: u
       for (let g = 0; g < G; g++) {
         const a = max(p0, g * w), e = min(p0 + kc, (g + 1) * w);
         if (a >= e) continue;
+        if (e - a == kc) {
+          // The whole slice lies in this block (w a multiple of the slice height): all its panels in one go.
+          packB(n, w, block(g, s0, s1, s2, s3), 1, a - g * w, kc, 0, n, slice);
+          continue;
+        }
         for (let q = 0; q < panels; q++) {
           const at = slice + ((<usize>(q * kc + a - p0) * NR) << 2);
           packB(n, w, block(g, s0, s1, s2, s3), 1, a - g * w, e - a, q * NR, min(q * NR + NR, n), at);
