@@ -8,7 +8,8 @@
 //  - No bytes handed out twice. Blocks are taken from the instance's region pool once and never moved (a block is
 //    allocated once, up front, for all the tensors placed together: nothing ever grows or moves it); a block goes
 //    back to the pool when nothing can reach it any more: its storages hold it, and every view ever handed out
-//    holds its storage (a WeakMap from view to storage), so an array a user kept keeps the bytes it reads.
+//    holds its storage (a WeakMap from view to storage), so an array a user kept keeps the bytes it reads. (Not a
+//    subarray cut from it, which is a new array: keep the tensor, the whole view, or a copy.)
 // Float64 tensors stay in JavaScript arrays (the kernels are float32), and so does everything on the reference.
 import type { Storage, Tensor } from '../../core/tensor.js';
 import type { WasmInstance } from './backend.js';
