@@ -2,9 +2,28 @@
 // Each op result remembers its parents and a closure `backward` that reads `this.grad` and accumulates
 // (+=) into its parents' grads. `backward()` on a scalar runs those closures in reverse topological order.
 // Storage is Float32Array; Float64Array is also carried end to end so that gradcheck can difference in float64.
+// A float32 tensor's values (and gradient) may instead live in a Storage outside the JavaScript heap: the fused
+// engine moves the parameters it trains into WebAssembly memory (src/kernels/wasm/storage.ts), where the engine,
+// the optimizers and the products work on them in place. `data` and `grad` then read as views of that memory,
+// made again whenever the memory behind them was replaced: read them afresh rather than keep an array for long.
 
 export type Data = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
+
+/**
+ * Float32 values kept outside a JavaScript array. `view` is a Float32Array over them, re-derived whenever the
+ * one made before could read stale (a non-shared WebAssembly memory detaches its buffer when it grows).
+ */
+export interface Storage {
+  readonly length: number;
+  readonly view: Float32Array;
+}
+
+function isStorage(x: unknown): x is Storage {
+  return typeof x === 'object' && x !== null && 'view' in x && !ArrayBuffer.isView(x);
+}
+
+const EMPTY = new Float32Array(0);
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -38,25 +57,32 @@ export function shapeString(shape: readonly number[]): string {
 }
 
 export class Tensor {
-  data: Data;
   readonly shape: readonly number[];
   requiresGrad: boolean;
-  /** d(loss)/d(this), same length as data; null until a backward pass reaches this tensor. */
-  grad: Data | null = null;
   /** The tensors this one was computed from (empty for leaves). */
   readonly parents: readonly Tensor[];
   /** Sends this.grad to the parents' grads; null for leaves. */
   private backwardFn: (() => void) | null;
+  /** The values: in #array, or in #storage when that is set. */
+  #array: Data;
+  #storage: Storage | null = null;
+  /** The gradient: in #gradArray, or (when #gradStorage is set) in #gradStorage if #hasGrad. */
+  #gradArray: Data | null = null;
+  #gradStorage: Storage | null = null;
+  #hasGrad = false;
 
-  constructor(data: Data | readonly number[], shape: readonly number[], options: TensorOptions = {}) {
-    const buf = data instanceof Float32Array || data instanceof Float64Array ? data : Float32Array.from(data);
+  /** `data` may also be a Storage (a tensor sharing another's: detach, reshape). */
+  constructor(data: Data | readonly number[] | Storage, shape: readonly number[], options: TensorOptions = {}) {
+    const storage = isStorage(data) ? data : null;
+    const buf = storage !== null ? storage.view : data instanceof Float32Array || data instanceof Float64Array ? data : Float32Array.from(data as readonly number[]);
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`Tensor: shape ${shapeString(shape)} has a dimension that is not a non-negative integer`);
     }
     if (buf.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${buf.length} elements but shape ${shapeString(shape)} needs ${sizeOf(shape)}`);
     }
-    this.data = buf;
+    this.#array = storage !== null ? EMPTY : buf;
+    this.#storage = storage;
     this.shape = Object.freeze([...shape]);
     this.requiresGrad = options.requiresGrad ?? false;
     this.parents = [];
@@ -64,7 +90,7 @@ export class Tensor {
   }
 
   /** Builds an op's result. The graph is recorded only if a parent needs a gradient and grad mode is on. */
-  static fromOp(data: Data, shape: readonly number[], parents: readonly Tensor[], backward: (out: Tensor) => void): Tensor {
+  static fromOp(data: Data | Storage, shape: readonly number[], parents: readonly Tensor[], backward: (out: Tensor) => void): Tensor {
     const out = new Tensor(data, shape);
     if (gradEnabled() && parents.some((p) => p.requiresGrad)) {
       out.requiresGrad = true;
@@ -81,6 +107,83 @@ export class Tensor {
 
   static scalar(value: number, options: TensorOptions = {}): Tensor {
     return new Tensor(Float32Array.of(value), [], options);
+  }
+
+  /** The values: the array itself, or a view of the storage they live in (made again if the memory changed). */
+  get data(): Data {
+    return this.#storage === null ? this.#array : this.#storage.view;
+  }
+
+  /** Replaces the values by `values` itself; a tensor kept in other memory comes back to JavaScript arrays. */
+  set data(values: Data) {
+    if (this.#gradStorage !== null) {
+      this.#gradArray = this.#hasGrad ? this.#gradStorage.view.slice() : null;
+      this.#gradStorage = null;
+      this.#hasGrad = false;
+    }
+    this.#storage = null;
+    this.#array = values;
+  }
+
+  /** d(loss)/d(this), same length as data; null until a backward pass reaches this tensor. */
+  get grad(): Data | null {
+    if (this.#gradStorage === null) return this.#gradArray;
+    return this.#hasGrad ? this.#gradStorage.view : null;
+  }
+
+  /** Sets the gradient (null: none); a gradient kept in other memory gets a copy of the values there. */
+  set grad(values: Data | null) {
+    const kept = this.#gradStorage;
+    if (kept === null) {
+      this.#gradArray = values;
+      return;
+    }
+    this.#hasGrad = values !== null;
+    if (values === null) return;
+    if (values.length !== kept.length) throw new Error(`Tensor: a gradient of ${values.length} elements for a tensor of ${kept.length}`);
+    const view = kept.view;
+    if (values !== view) view.set(values);
+  }
+
+  /** Where the values live when not in a JavaScript array (null: they are), for kernels that work on them in place. */
+  get storage(): Storage | null {
+    return this.#storage;
+  }
+
+  /** Where the gradient lives when not in a JavaScript array (null: it is, or there is none). */
+  get gradStorage(): Storage | null {
+    return this.#gradStorage;
+  }
+
+  /**
+   * Moves a float32 tensor's values into `values` (and its gradient, if any, into `grad`, which then holds every
+   * later gradient): copied there, and read and written there from then on.
+   */
+  moveTo(values: Storage, grad: Storage | null): void {
+    const data = this.data;
+    if (!(data instanceof Float32Array)) throw new Error('Tensor.moveTo: only float32 tensors can move');
+    if (values.length !== data.length || (grad !== null && grad.length !== data.length)) throw new Error(`Tensor.moveTo: storage of ${values.length} floats for a tensor of ${data.length}`);
+    const oldGrad = this.grad;
+    values.view.set(data);
+    if (grad !== null) {
+      if (oldGrad !== null) grad.view.set(oldGrad);
+      this.#gradStorage = grad;
+      this.#hasGrad = oldGrad !== null;
+      this.#gradArray = null;
+    }
+    this.#storage = values;
+    this.#array = EMPTY;
+  }
+
+  /**
+   * For a kernel about to write this tensor's gradient in its storage: marks the gradient present and returns
+   * whether it already was (add to it) or not (overwrite whatever the storage holds).
+   */
+  claimGradStorage(): boolean {
+    if (this.#gradStorage === null) throw new Error('Tensor.claimGradStorage: the gradient is not kept in a storage');
+    const had = this.#hasGrad;
+    this.#hasGrad = true;
+    return had;
   }
 
   get size(): number {
@@ -103,8 +206,14 @@ export class Tensor {
 
   /** The gradient buffer, created as zeros on first use; ops' backward closures accumulate into it. */
   gradBuffer(): Data {
-    if (this.grad === null) this.grad = this.data instanceof Float64Array ? new Float64Array(this.data.length) : new Float32Array(this.data.length);
-    return this.grad;
+    const kept = this.#gradStorage;
+    if (kept !== null) {
+      if (!this.#hasGrad) kept.view.fill(0);
+      this.#hasGrad = true;
+      return kept.view;
+    }
+    if (this.#gradArray === null) this.#gradArray = this.data instanceof Float64Array ? new Float64Array(this.data.length) : new Float32Array(this.data.length);
+    return this.#gradArray;
   }
 
   /**
@@ -118,7 +227,7 @@ export class Tensor {
 
   /** Same values, cut from the graph: gradients stop here (truncated backpropagation through time). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return new Tensor(this.#storage ?? this.data, this.shape);
   }
 
   /**

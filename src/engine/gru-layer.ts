@@ -48,9 +48,8 @@ export class FusedGRULayer extends FusedLayer {
 
   override pack(be: Backend): void {
     super.pack(be);
-    const m = be.f32;
-    packColumns(m, this.hiddenBias, this.hiddenBiases(), 1, this.H);
-    m.fill(0, this.dHiddenBias, this.dHiddenBias + 3 * this.H);
+    packColumns(be, this.hiddenBias, this.hiddenBiases(), 1, this.H);
+    be.f32.fill(0, this.dHiddenBias, this.dHiddenBias + 3 * this.H);
   }
 
   override unpackGrads(be: Backend): void {

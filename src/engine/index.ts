@@ -5,7 +5,9 @@
 // an output projection, a bidirectional language model, or useEngine('autograd'); useEngine('fused') throws
 // instead, naming why); the caller then runs the autograd path, which computes the same numbers (tests hold the two
 // together within float32 rounding; the sequence engine also drops backward-pass gradients below 2^-100, see
-// src/kernels/ref/rows.ts). One engine is kept per model, its workspace reused across steps.
+// src/kernels/ref/rows.ts). One engine is kept per model, its workspace reused across steps. On WebAssembly an
+// engine moves the model's parameters and their gradients into the engine's memory when it is built
+// (residency.ts): the tensors' `data` and `grad` are views of that memory from then on.
 // The sequence engine's contract (what the forecast/classify tasks call):
 //   engine.lossAndGrad({ input, lengths?, targets }, { loss?, delta?, classWeights?, backward? }) -> { loss, output }
 //     input:   the tensor model.forward takes: x (B, T, F) floats for the regressor, token ids (B, T) for the classifier
@@ -29,6 +31,8 @@ import { FusedSequenceModel, fusedSequenceUnsupported } from './sequence-model.j
 import type { FusedSequenceEngine, SequenceModel } from './sequence-types.js';
 
 export type { FusedSequenceEngine, RegressionLossKind, SequenceBatch, SequenceLossOptions, SequenceModel, SequenceStep } from './sequence-types.js';
+
+export { useResidentWeights } from './residency.js';
 
 export type EnginePreference = 'auto' | 'fused' | 'autograd';
 

@@ -1,6 +1,7 @@
 // The fused training step for an RNNModel built from the library's own cells: the whole forward pass, mean
 // cross-entropy and the hand-derived backward through time run on a Backend's heap with no autograd tape and
 // no allocation per step. It computes exactly what the autograd path computes (tests hold the two together).
+// On a backend with its own memory the model's parameters live there (residency.ts), read and written in place.
 // Shapes: x, y (B, T) batch-major ids; internally time-major rows n = t·B + b, N = T·B; logits (N, V).
 import { Tensor } from '../core/tensor.js';
 import type { Backend } from '../kernels/backend.js';
@@ -8,7 +9,8 @@ import { cellKindOf } from '../nn/cell-kinds.js';
 import type { RNNModel } from '../nn/rnn-model.js';
 import type { Cell, State } from '../nn/cell.js';
 import { Arena } from './arena.js';
-import { addGrad } from './pack.js';
+import { addGradFrom, weightsAt } from './pack.js';
+import { adoptParameters } from './residency.js';
 import { recurrentUnsupported } from './unsupported.js';
 import type { FusedLayer, LayerInput } from './layer.js';
 
@@ -18,11 +20,11 @@ export function fusedUnsupported(model: RNNModel): string | null {
   return recurrentUnsupported(model.rnn, model.parameters());
 }
 
-/** The fused counterpart of a built-in cell, for B sequences of T steps. */
-export function fusedLayerFor(cell: Cell, B: number, T: number): FusedLayer {
+/** The fused counterpart of a built-in cell, for B sequences of T steps (resident: see LayerShape). */
+export function fusedLayerFor(cell: Cell, B: number, T: number, resident: boolean): FusedLayer {
   const spec = cellKindOf(cell);
   if (spec === null) throw new Error('fused engine: the cell is user-written');
-  return spec.fused(cell, { B, T, I: cell.inputSize, H: cell.hiddenSize });
+  return spec.fused(cell, { B, T, I: cell.inputSize, H: cell.hiddenSize, resident });
 }
 
 interface Layout {
@@ -36,6 +38,7 @@ interface Layout {
   targets: number;
   embedded: number;
   dEmbedded: number;
+  /** Copies of the embedding and the decoder's weights, unless the backend holds the parameters (then empty). */
   embedding: number;
   dEmbedding: number;
   Wd: number;
@@ -62,6 +65,8 @@ function transpose(m: Float32Array, from: number, rows: number, cols: number, to
 
 export class FusedLanguageModel {
   private layout: Layout | null = null;
+  /** Whether the parameters live in the backend's memory (residency.ts). */
+  readonly resident: boolean;
 
   constructor(
     readonly model: RNNModel,
@@ -69,6 +74,7 @@ export class FusedLanguageModel {
   ) {
     const reason = fusedUnsupported(model);
     if (reason !== null) throw new Error(`fused engine: cannot run this model: ${reason}`);
+    this.resident = adoptParameters(backend, model.parameters());
   }
 
   private plan(B: number, T: number): Layout {
@@ -78,11 +84,12 @@ export class FusedLanguageModel {
     const N = T * B;
     const arena = new Arena();
     const layers = rnn.cells.map((row) => {
-      const layer = fusedLayerFor(row[0]!, B, T);
+      const layer = fusedLayerFor(row[0]!, B, T, this.resident);
       layer.allocate(arena, this.backend);
       return layer;
     });
     const E = embedding === null ? 0 : embedding.shape[1]!;
+    const copy = (n: number): number => arena.take(this.resident ? 0 : n);
     const layout: Layout = {
       B,
       T,
@@ -93,10 +100,10 @@ export class FusedLanguageModel {
       targets: arena.take(N),
       embedded: arena.take(N * E),
       dEmbedded: arena.take(N * E),
-      embedding: arena.take(V * E),
+      embedding: copy(V * E),
       dEmbedding: arena.take(V * E),
-      Wd: arena.take(H * V),
-      bd: arena.take(V),
+      Wd: copy(H * V),
+      bd: copy(V),
       dWd: arena.take(H * V),
       dWdT: arena.take(V * H),
       dbd: arena.take(V),
@@ -113,6 +120,7 @@ export class FusedLanguageModel {
    * loss and final state (evaluation: no dropout in eval mode, no gradients touched).
    */
   lossAndGrad(x: Int32Array, y: Int32Array, B: number, T: number, state?: State, backward = true): FusedStep {
+    if (this.resident) adoptParameters(this.backend, this.model.parameters(), true);
     const L = this.plan(B, T);
     const be = this.backend;
     const m = be.f32;
@@ -125,8 +133,8 @@ export class FusedLanguageModel {
         be.i32[L.targets + t * B + b] = y[b * T + t]!;
       }
     for (const layer of L.layers) layer.pack(be);
-    m.set(decoder.weight.data, L.Wd);
-    m.set(decoder.bias.data, L.bd);
+    const Wd = weightsAt(be, decoder.weight, L.Wd);
+    const bd = weightsAt(be, decoder.bias, L.bd);
     m.fill(0, L.dbd, L.dbd + V);
     const initial = this.initialStates(state, B);
 
@@ -135,9 +143,8 @@ export class FusedLanguageModel {
     let input: LayerInput = { ids: L.ids };
     if (embedding !== null) {
       const E = embedding.shape[1]!;
-      m.set(embedding.data, L.embedding);
       m.fill(0, L.dEmbedding, L.dEmbedding + V * E);
-      be.gatherRows(N, E, L.embedding, L.ids, -1, L.embedded);
+      be.gatherRows(N, E, weightsAt(be, embedding, L.embedding), L.ids, -1, L.embedded);
       input = { rows: L.embedded };
     }
     const masks: Array<Float32Array | null> = [];
@@ -153,8 +160,8 @@ export class FusedLanguageModel {
       }
     });
     const top = L.layers[L.layers.length - 1]!.output;
-    be.fillRows(N, V, L.bd, L.logits);
-    be.gemm(N, V, H, top, L.Wd, L.logits, false, false, 1);
+    be.fillRows(N, V, bd, L.logits);
+    be.gemm(N, V, H, top, Wd, L.logits, false, false, 1);
     const loss = be.softmaxCrossEntropy(N, V, L.logits, L.targets, -1, L.dLogits, 1 / N) / N;
     if (!backward) return { loss, state: this.finalStates(L, B) };
 
@@ -162,7 +169,7 @@ export class FusedLanguageModel {
     be.gemm(V, H, N, L.dLogits, top, L.dWdT, true, false, 0); // its only writer: no zeroing needed
     be.addColumnSums(N, V, L.dLogits, L.dbd);
     let dOut = this.scratchTop(L);
-    be.gemm(N, H, V, L.dLogits, L.Wd, dOut, false, true, 0);
+    be.gemm(N, H, V, L.dLogits, Wd, dOut, false, true, 0);
     for (let l = L.layers.length - 1; l >= 0; l--) {
       const below = l > 0 || embedding !== null ? L.dInputs[l]! : null;
       L.layers[l]!.backward(be, inputs[l]!, dOut, below);
@@ -176,9 +183,9 @@ export class FusedLanguageModel {
 
     for (const layer of L.layers) layer.unpackGrads(be);
     transpose(be.f32, L.dWdT, V, H, L.dWd);
-    addGrad(decoder.weight, be.f32.subarray(L.dWd, L.dWd + H * V));
-    addGrad(decoder.bias, be.f32.subarray(L.dbd, L.dbd + V));
-    if (embedding !== null) addGrad(embedding, be.f32.subarray(L.dEmbedding, L.dEmbedding + embedding.size));
+    addGradFrom(be, decoder.weight, L.dWd, H * V);
+    addGradFrom(be, decoder.bias, L.dbd, V);
+    if (embedding !== null) addGradFrom(be, embedding, L.dEmbedding, embedding.size);
     return { loss, state: this.finalStates(L, B) };
   }
 

@@ -2,13 +2,15 @@
 // buffers, and the forward/backward through time common to every cell. What differs per cell (gate math, state
 // count) is in the subclasses. Rows are packed by step (src/kernels/ref/steps.ts): without lengths N = T·B rows,
 // time-major; with them, the rows taking each step (the batch sorted longest first).
+// The per-gate parameters stay where they are (JavaScript arrays, or the backend's memory: residency.ts); the layer
+// packs them into its own blocks once per update and adds its packed gradients into theirs.
 // Shapes: input (N, I) rows (or parts of I side by side: a bidirectional layer below) or (N,) one-hot ids; packed
 // Wx (I, G·H), Wh (H, G·H), bias (G·H); hs (B + N, H) with slot 0 the initial h, then the layer's output (N, H).
 import type { Tensor } from '../core/tensor.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Arena } from './arena.js';
 import { walk as walkSteps } from '../kernels/ref/steps.js';
-import { addPackedGrads, packColumns } from './pack.js';
+import { addPackedGrads, heldAt, packColumns } from './pack.js';
 
 /**
  * The layer's input: rows of floats; or several blocks of rows whose columns sit side by side (the two directions
@@ -32,6 +34,11 @@ export interface LayerShape {
   table?: number;
   /** The most rows a batch may have in all (N ≤ T·B; the default T·B). */
   rows?: number;
+  /**
+   * The per-gate tensors (values and gradients) live in the backend's memory (Backend.adopt): U is packed straight
+   * from them and gradients are written into theirs, so the layer needs no staging area for U or its gradient.
+   */
+  resident?: boolean;
 }
 
 /** The steps of one batch: T ≤ the shape's, N rows in all, and the i32 offset of active[t] (or -1: all B each step). */
@@ -48,6 +55,7 @@ export abstract class FusedLayer {
   readonly H: number;
   readonly reverse: boolean;
   readonly packed: boolean;
+  readonly resident: boolean;
   /** Rows the buffers hold: the most a batch may have. */
   readonly rows: number;
   /** The current batch's steps (set by forward, read by backward). */
@@ -64,8 +72,8 @@ export abstract class FusedLayer {
   protected WhTPacked = 0;
   /** hs (T+1, B, H). */
   protected hs = 0;
-  /** One gate's block of a packed gradient, (max(I, H), H), on its way to `.grad`. */
-  protected gradScratch = 0;
+  /** One gate's block of a packed gradient, (max(I, H), H), on its way to a JavaScript `.grad` (-1: resident). */
+  protected gradScratch = -1;
   /** An input table's projection table·Wx and its gradient, (V, G·H) (layers given `table` only). */
   private tableXG = -1;
   private dTable = -1;
@@ -78,6 +86,7 @@ export abstract class FusedLayer {
     this.H = shape.H;
     this.reverse = shape.reverse ?? false;
     this.packed = shape.packed ?? false;
+    this.resident = shape.resident ?? false;
     this.tableRows = shape.table ?? 0;
     this.rows = shape.rows ?? shape.T * shape.B;
     this.steps = { T: shape.T, N: shape.T * shape.B, active: -1 };
@@ -94,28 +103,41 @@ export abstract class FusedLayer {
     this.Wx = arena.take(I * G * H);
     this.bias = arena.take(G * H);
     this.dWx = arena.take(I * G * H);
-    this.dWh = arena.take(H * G * H);
+    // dWh is written by the backward's one product and read out right after. Resident, it takes WhPacked's floats
+    // (at least H·G·H): the forward's packed U, which the backward never reads and every update packs again.
+    // Copied, [U_i | U_f | ...] is staged in it before packing, so it needs its own (and so does each gradient).
+    this.dWh = this.resident ? this.WhPacked : arena.take(H * G * H);
     this.dBias = arena.take(G * H);
     this.hs = arena.take((B + rows) * H);
-    this.gradScratch = arena.take(Math.max(I, H) * H);
+    if (!this.resident) this.gradScratch = arena.take(Math.max(I, H) * H);
     if (this.tableRows > 0) {
       this.tableXG = arena.take(this.tableRows * G * H);
       this.dTable = arena.take(this.tableRows * G * H);
     }
   }
 
-  /** Copies the parameters in (once per update), packs Wh both ways for the step products, clears the gradients. */
+  /**
+   * Packs the parameters once per update: Wx and the bias side by side, U both ways for the step products (straight
+   * from U_i, U_f, ... where the backend holds them). Clears the packed gradients.
+   */
   pack(be: Backend): void {
-    const m = be.f32;
     const { W, U, b } = this.gateParams();
     const G = this.G * this.H;
-    packColumns(m, this.Wx, W, this.I, this.H);
-    packColumns(m, this.bias, b, 1, this.H);
-    // [U_i | U_f | ...] is only needed to pack it, so it passes through dWh, which backward overwrites (the one
-    // product dWh = Σ_t h_{t-1}ᵀ dG_t); the other gradients are sums built up in place, so they start at zero.
-    packColumns(m, this.dWh, U, this.H, this.H);
-    be.packB(this.H, G, this.dWh, false, this.WhPacked);
-    be.packB(G, this.H, this.dWh, true, this.WhTPacked);
+    packColumns(be, this.Wx, W, this.I, this.H);
+    packColumns(be, this.bias, b, 1, this.H);
+    if (this.resident) {
+      const blocks = U.map((u) => heldAt(be, u));
+      be.packGatesB(this.H, G, blocks, false, this.WhPacked);
+      be.packGatesB(G, this.H, blocks, true, this.WhTPacked);
+    } else {
+      // [U_i | U_f | ...] is only needed to pack it, so it passes through dWh, which backward overwrites (the one
+      // product dWh = Σ_t h_{t-1}ᵀ dG_t).
+      packColumns(be, this.dWh, U, this.H, this.H);
+      be.packB(this.H, G, this.dWh, false, this.WhPacked);
+      be.packB(G, this.H, this.dWh, true, this.WhTPacked);
+    }
+    // The other gradients are sums built up in place, so they start at zero.
+    const m = be.f32;
     m.fill(0, this.dWx, this.dWx + this.I * G);
     m.fill(0, this.dBias, this.dBias + G);
   }

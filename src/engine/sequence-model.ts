@@ -4,7 +4,8 @@
 // of it, on a Backend's heap with no autograd tape. Rows of different lengths run as pack_padded_sequence runs
 // them: sorted longest first, each step taken only by the rows that have it, the buffers packed by step (so no
 // work is spent on padding), the reverse direction starting at each row's own last step. It computes what the
-// autograd path computes (tests hold the two together). Shapes: as in sequence-batch.ts; per direction the
+// autograd path computes (tests hold the two together). On a backend with its own memory the model's parameters
+// live there (residency.ts), read and written in place. Shapes: as in sequence-batch.ts; per direction the
 // layer's output rows (N, H); z (B, D·H) the head's input in the caller's row order; output (B, O).
 import { Tensor } from '../core/tensor.js';
 import type { Backend } from '../kernels/backend.js';
@@ -12,7 +13,8 @@ import { cellKindOf } from '../nn/cell-kinds.js';
 import { SequenceClassifier } from '../nn/sequence-models.js';
 import { Arena } from './arena.js';
 import type { FusedLayer, LayerInput, LayerSteps } from './layer.js';
-import { addGrad } from './pack.js';
+import { addGradFrom, weightsAt } from './pack.js';
+import { adoptParameters } from './residency.js';
 import { checkInput, checkLoss, packBatch, packRows, type HeadLoss, type PackedBatch } from './sequence-batch.js';
 import type { FusedSequenceEngine, SequenceBatch, SequenceLossOptions, SequenceModel, SequenceStep } from './sequence-types.js';
 import { recurrentUnsupported } from './unsupported.js';
@@ -34,6 +36,7 @@ interface Plan {
   ids: number;
   x: number;
   dx: number;
+  /** A copy of the embedding, unless the backend holds the parameters (then empty). */
   embedding: number;
   dEmbedding: number;
   /** dropped[l][d]: layer l's output after dropout (l < L-1, only with dropout). */
@@ -44,6 +47,7 @@ interface Plan {
   dTop: number[];
   z: number;
   dz: number;
+  /** Copies of the head's weight and bias (zeros when it has none), unless the backend holds them. */
   W: number;
   bias: number;
   dW: number;
@@ -60,10 +64,14 @@ interface Pass {
   steps: LayerSteps;
   inputs: LayerInput[];
   masks: Array<Float32Array | null>;
+  /** Where the head's weight is on the backend for this pass (its copy, or the tensor itself). */
+  W: number;
 }
 
 export class FusedSequenceModel implements FusedSequenceEngine {
   private layout: Plan | null = null;
+  /** Whether the parameters live in the backend's memory (residency.ts). */
+  readonly resident: boolean;
 
   constructor(
     readonly model: SequenceModel,
@@ -71,6 +79,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
   ) {
     const reason = fusedSequenceUnsupported(model);
     if (reason !== null) throw new Error(`fused engine: cannot run this model: ${reason}`);
+    this.resident = adoptParameters(backend, model.parameters());
   }
 
   private get D(): number {
@@ -101,7 +110,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const layers = rnn.cells.map((row, l) =>
       row.map((cell, d) => {
         const table = l === 0 && embedding !== null ? V : 0;
-        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true, table, rows: N });
+        const layer = cellKindOf(cell)!.fused(cell, { B, T, I: cell.inputSize, H, reverse: d === 1, packed: true, table, rows: N, resident: this.resident });
         layer.allocate(arena, this.backend);
         return layer;
       }),
@@ -109,6 +118,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     const E = embedding?.embeddingDim ?? 0;
     const F = this.model instanceof SequenceClassifier ? E : rnn.inputSize;
     const perDirection = (n: number): number[] => Array.from({ length: D }, () => arena.take(n));
+    const copy = (n: number): number => arena.take(this.resident ? 0 : n);
     const plan: Plan = {
       B,
       T,
@@ -118,14 +128,14 @@ export class FusedSequenceModel implements FusedSequenceEngine {
       ids: arena.take(N),
       x: arena.take(N * F),
       dx: arena.take(embedding === null ? 0 : N * E),
-      embedding: arena.take(V * E),
+      embedding: copy(V * E),
       dEmbedding: arena.take(V * E),
       dropped: layers.map((_, l) => (rnn.dropout > 0 && l < layers.length - 1 ? perDirection(N * H) : [])),
       dInput: layers.map((_, l) => (l > 0 ? perDirection(N * H) : [])),
       dTop: perDirection(N * H),
       z: arena.take(B * D * H),
       dz: arena.take(B * D * H),
-      W: arena.take(D * H * O),
+      W: copy(D * H * O),
       bias: arena.take(O),
       dW: arena.take(D * H * O),
       dBias: arena.take(O),
@@ -162,15 +172,16 @@ export class FusedSequenceModel implements FusedSequenceEngine {
   /** The forward pass from the input to the head's output (copied into `output`). */
   private run(L: Plan, input: Tensor, p: PackedBatch, output: Tensor): Pass {
     const be = this.backend;
+    if (this.resident) adoptParameters(be, this.model.parameters(), true);
     const { rnn, head } = this.model;
     const H = rnn.hiddenSize;
     const { B, N } = p;
     const steps: LayerSteps = { T: p.T, N, active: N === B * p.T ? -1 : L.active };
     be.i32.set(p.active, L.active);
     for (const row of L.layers) for (const layer of row) layer.pack(be);
-    be.f32.set(head.weight.data, L.W);
-    if (head.bias !== null) be.f32.set(head.bias.data, L.bias);
-    else be.f32.fill(0, L.bias, L.bias + head.outFeatures);
+    const W = weightsAt(be, head.weight, L.W);
+    const bias = head.bias === null ? L.bias : weightsAt(be, head.bias, L.bias);
+    if (head.bias === null) be.f32.fill(0, L.bias, L.bias + head.outFeatures);
 
     let layerInput = this.firstInput(L, input, p);
     const inputs: LayerInput[] = [];
@@ -191,10 +202,10 @@ export class FusedSequenceModel implements FusedSequenceEngine {
       layerInput = parts.length === 1 ? { rows: parts[0]! } : { parts };
     });
     this.pool(L, p);
-    be.fillRows(B, head.outFeatures, L.bias, L.out);
-    be.gemm(B, head.outFeatures, this.D * H, L.z, L.W, L.out, false, false, 1);
+    be.fillRows(B, head.outFeatures, bias, L.out);
+    be.gemm(B, head.outFeatures, this.D * H, L.z, W, L.out, false, false, 1);
     output.data.set(be.f32.subarray(L.out, L.out + output.size));
-    return { p, steps, inputs, masks };
+    return { p, steps, inputs, masks, W };
   }
 
   /**
@@ -213,9 +224,9 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     for (let t = 0; t < p.T; t++) for (let k = 0; k < p.active[t]!; k++) ids[L.ids + p.off[t]! + k] = input.data[p.order[k]! * p.T + t]!;
     if (model.embedding === null) return { ids: L.ids };
     const E = model.embedding.embeddingDim;
-    be.f32.set(model.embedding.weight.data, L.embedding);
-    if (model.vocabSize < p.N) return { ids: L.ids, table: { rows: L.embedding, count: model.vocabSize } };
-    be.gatherRows(p.N, E, L.embedding, L.ids, -1, L.x);
+    const table = weightsAt(be, model.embedding.weight, L.embedding);
+    if (model.vocabSize < p.N) return { ids: L.ids, table: { rows: table, count: model.vocabSize } };
+    be.gatherRows(p.N, E, table, L.ids, -1, L.x);
     return { rows: L.x };
   }
 
@@ -281,7 +292,7 @@ export class FusedSequenceModel implements FusedSequenceEngine {
     be.gemm(DH, O, p.B, L.z, L.dOut, L.dW, true, false, 0);
     be.f32.fill(0, L.dBias, L.dBias + O);
     be.addColumnSums(p.B, O, L.dOut, L.dBias);
-    be.gemm(p.B, DH, O, L.dOut, L.W, L.dz, false, true, 0);
+    be.gemm(p.B, DH, O, L.dOut, pass.W, L.dz, false, true, 0);
     this.unpool(L, p);
 
     const embedding = this.model instanceof SequenceClassifier ? this.model.embedding : null;
@@ -298,11 +309,11 @@ export class FusedSequenceModel implements FusedSequenceEngine {
         be.f32.fill(0, L.dEmbedding, L.dEmbedding + embedding.weight.size);
         be.scatterAddRows(p.N, embedding.embeddingDim, L.dx, L.ids, L.dEmbedding);
       }
-      addGrad(embedding.weight, be.f32.subarray(L.dEmbedding, L.dEmbedding + embedding.weight.size));
+      addGradFrom(be, embedding.weight, L.dEmbedding, embedding.weight.size);
     }
     for (const row of L.layers) for (const layer of row) layer.unpackGrads(be);
-    addGrad(head.weight, be.f32.subarray(L.dW, L.dW + DH * O));
-    if (head.bias !== null) addGrad(head.bias, be.f32.subarray(L.dBias, L.dBias + O));
+    addGradFrom(be, head.weight, L.dW, DH * O);
+    if (head.bias !== null) addGradFrom(be, head.bias, L.dBias, O);
   }
 
   /** dz back to the top layer's output rows: at each row's last step, or spread over its valid steps (·1/n). */

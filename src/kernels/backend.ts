@@ -1,7 +1,8 @@
 // The fused engine's backend contract: one linear memory (a Float32Array heap with an Int32Array view of the
 // same bytes for token ids) and the kernels that work on offsets into it. Offsets count floats (4 bytes).
 // `createRefBackend` is the plain TypeScript implementation; the WebAssembly backend keeps the same contract,
-// so the engine that orchestrates a training step is written once.
+// so the engine that orchestrates a training step is written once. A backend may also hold tensors in its own
+// memory (the WebAssembly one does: src/kernels/wasm/storage.ts), which its kernels then address in place.
 import { gemm } from './ref/gemm.js';
 import { lstmCellBackward, lstmCellForward } from './ref/lstm-cell.js';
 import { gruCellBackward, gruCellForward } from './ref/gru-cell.js';
@@ -10,6 +11,7 @@ import { addColumnSums, fillRows, flushTiny, gatherRows, scatterAddRows } from '
 import { regressionLoss, softmaxCrossEntropy } from './ref/losses.js';
 import * as steps from './ref/steps.js';
 import type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
+import type { Storage, Tensor } from '../core/tensor.js';
 
 export type { GRUSequence, LSTMSequence, RNNSequence } from './ref/steps.js';
 
@@ -21,12 +23,27 @@ export interface Backend {
   readonly i32: Int32Array;
   /** Makes at least `floats` floats addressable from offset 0; contents are kept. */
   reserve(floats: number): void;
+  /**
+   * Moves the float32 tensors' values (and, with `grads`, their gradients) into memory this backend's kernels
+   * address, where it has such memory; false where it has not (the reference: tensors stay JavaScript arrays).
+   */
+  adopt(tensors: readonly Tensor[], grads: boolean): boolean;
+  /**
+   * The float offset of a storage this backend's kernels can address, or null. For kernel arguments only: it may
+   * lie outside `f32` (before offset 0), and it holds until the next `reserve`.
+   */
+  offsetOf(storage: Storage | null): number | null;
   /** C = op(A) op(B) + beta·C with op(A) (m, k), op(B) (k, n), row-major. */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void;
   /** Floats a packed op(B) of shape (k, n) takes (see packB). */
   packedFloats(k: number, n: number): number;
   /** Packs op(B) (k, n) at `dst` in the backend's own layout, for gemmPacked: weights packed once per update. */
   packB(k: number, n: number, b: number, transB: boolean, dst: number): void;
+  /**
+   * packB for a B kept as G blocks side by side, each in its own place: S = [S_0 | S_1 | ...], S_g (r, w) at
+   * blocks[g]; op(B) = S (k = r, n = G·w), or Sᵀ (k = G·w, n = r) with transB. The same result as packB of S whole.
+   */
+  packGatesB(k: number, n: number, blocks: readonly number[], transB: boolean, dst: number): void;
   /** C = op(A) B̂ + beta·C with B̂ from packB. */
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void;
   gatherRows(n: number, width: number, table: number, idsAt: number, bias: number, out: number): void;
@@ -38,6 +55,8 @@ export interface Backend {
   flushTiny(n: number, at: number): void;
   /** dst (rows, width) = the g-th block of `width` columns of src (rows, G·width) + beta·dst. */
   gatherColumns(rows: number, width: number, G: number, src: number, g: number, dst: number, beta: 0 | 1): void;
+  /** The g-th block of `width` columns of dst (rows, G·width) = src (rows, width). */
+  scatterColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void;
   addColumnSums(n: number, width: number, src: number, out: number): void;
   /** Σ_r w_t·(-log softmax(logits_r)[t_r]); dLogits = (softmax - onehot)·scale·w_t; weights (C floats) < 0: all 1. */
   softmaxCrossEntropy(n: number, classes: number, logits: number, targetsAt: number, weights: number, dLogits: number, scale: number): number;
@@ -72,6 +91,14 @@ class RefBackend implements Backend {
     this.i32 = new Int32Array(grown.buffer);
   }
 
+  adopt(): boolean {
+    return false;
+  }
+
+  offsetOf(): number | null {
+    return null;
+  }
+
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
     const f = this.f32;
     gemm({ m, n, k, a: f.subarray(a), b: f.subarray(b), c: f.subarray(c), transA, transB, beta });
@@ -86,6 +113,14 @@ class RefBackend implements Backend {
     const f = this.f32;
     if (!transB) f.copyWithin(dst, b, b + k * n);
     else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) f[dst + p * n + j] = f[b + j * k + p]!;
+  }
+
+  packGatesB(k: number, n: number, blocks: readonly number[], transB: boolean, dst: number): void {
+    const f = this.f32;
+    const w = (transB ? k : n) / blocks.length;
+    // S[i, j] = S_g[i, j - g·w] with g = ⌊j / w⌋; op(B)[p, j] = transB ? S[j, p] : S[p, j].
+    const s = (i: number, j: number): number => f[blocks[Math.floor(j / w)]! + i * w + (j % w)]!;
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) f[dst + p * n + j] = transB ? s(j, p) : s(p, j);
   }
 
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
@@ -115,6 +150,11 @@ class RefBackend implements Backend {
       if (beta === 0) f.copyWithin(dst + r * width, from, from + width);
       else for (let j = 0; j < width; j++) f[dst + r * width + j]! += f[from + j]!;
     }
+  }
+
+  scatterColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void {
+    const f = this.f32;
+    for (let r = 0; r < rows; r++) f.copyWithin(dst + (r * G + g) * width, src + r * width, src + (r + 1) * width);
   }
 
   addInPlace(n: number, x: number, y: number): void {

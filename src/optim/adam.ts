@@ -4,7 +4,7 @@
 //   m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²;   bc1 = 1 − β1^t;   bc2 = 1 − β2^t
 //   p ← p − (η / bc1) · m / (√v / √bc2 + ε)        (the bias correction exactly as PyTorch orders it)
 
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { optimKernels } from '../kernels/index.js';
 import { checkNonNegative, Optimizer, type Hyper } from './optimizer.js';
 
@@ -43,21 +43,22 @@ export class Adam extends Optimizer {
     checkNonNegative('Adam eps', this.eps);
     checkNonNegative('Adam weightDecay', this.weightDecay);
     this.params.forEach((_, k) => {
-      this.buffers[`exp_avg.${k}`] = this.zerosLike(k);
-      this.buffers[`exp_avg_sq.${k}`] = this.zerosLike(k);
+      this.addBuffer(`exp_avg.${k}`, k);
+      this.addBuffer(`exp_avg_sq.${k}`, k);
     });
     this.steps = new Float64Array(this.params.length);
-    this.buffers['steps'] = this.steps;
+    this.buffers['steps'] = new Tensor(this.steps, [this.params.length]);
   }
 
   step(): void {
     const { lr, beta1, beta2, eps, weightDecay: wd, decoupled } = this;
+    this.placeBuffers();
     const k = optimKernels();
     let worst = 0;
     this.params.forEach((param, j) => {
       if (param.grad === null) return;
       const t = ++this.steps[j]!;
-      worst = Math.max(worst, k.adamUpdate(param.data, param.grad, this.buffers[`exp_avg.${j}`]!, this.buffers[`exp_avg_sq.${j}`]!, {
+      worst = Math.max(worst, k.adamUpdate(param.data, param.grad, this.buffer(`exp_avg.${j}`), this.buffer(`exp_avg_sq.${j}`), {
         stepSize: lr / (1 - beta1 ** t),
         sqrtBc2: Math.sqrt(1 - beta2 ** t),
         beta1,

@@ -2,8 +2,11 @@
 // since layers hold references to those arrays), a settable learning rate `lr`, a step counter, and named state
 // buffers (momentum, Adam moments) of the same dtype and length as the parameters they belong to.
 // `stateDict()` / `loadStateDict()` copy hyperparameters, step count and buffers so a checkpoint resumes exactly.
+// Buffers are tensors, so they can live where their parameters live: once the fused engine has moved a parameter
+// into WebAssembly memory, the step moves its buffers beside it and the update runs there in place.
 
-import type { Data, Tensor } from '../core/tensor.js';
+import { Tensor, type Data } from '../core/tensor.js';
+import { optimKernels } from '../kernels/index.js';
 
 export type Hyper = Record<string, number | boolean>;
 
@@ -29,8 +32,10 @@ export abstract class Optimizer {
    * Found by the update kernels in the same pass as the update.
    */
   boundRatio = 0;
-  /** Live state buffers by name, e.g. 'momentum.0'; subclasses fill this in their constructors. */
-  protected readonly buffers: Record<string, Data> = {};
+  /** Live state buffers by name, e.g. 'momentum.0'; subclasses add them in their constructors (addBuffer). */
+  protected readonly buffers: Record<string, Tensor> = {};
+  /** The parameter each buffer belongs to (by index), for the buffers that follow their parameter's memory. */
+  readonly #owners = new Map<string, number>();
 
   constructor(params: readonly Tensor[], lr: number) {
     if (params.length === 0) throw new Error('Optimizer: got an empty parameter list');
@@ -54,15 +59,33 @@ export abstract class Optimizer {
     for (const p of this.params) p.zeroGrad(setToNone);
   }
 
-  /** A zero buffer shaped and typed like parameter k (float64 params get float64 state). */
-  protected zerosLike(k: number): Data {
-    const n = this.params[k]!.data.length;
-    return this.params[k]!.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  /** Adds a zero buffer `name` shaped and typed like parameter k (float64 params get float64 state). */
+  protected addBuffer(name: string, k: number): void {
+    const p = this.params[k]!;
+    this.buffers[name] = Tensor.zeros([p.size], { dtype: p.dtype });
+    this.#owners.set(name, k);
+  }
+
+  /** Buffer `name`'s values (read it again after anything that may move memory: placeBuffers). */
+  protected buffer(name: string): Data {
+    return this.buffers[name]!.data;
+  }
+
+  /**
+   * Moves every buffer whose parameter now lives outside the JavaScript heap (the fused engine put it in
+   * WebAssembly memory) to the same memory, so the update kernels run on all of them in place. Called by step().
+   */
+  protected placeBuffers(): void {
+    const adopt = optimKernels().adopt;
+    if (adopt === undefined) return;
+    const moving: Tensor[] = [];
+    for (const [name, k] of this.#owners) if (this.params[k]!.storage !== null && this.buffers[name]!.storage === null) moving.push(this.buffers[name]!);
+    if (moving.length > 0) adopt(moving);
   }
 
   stateDict(): OptimizerState {
     const buffers: Record<string, Data> = {};
-    for (const [name, buf] of Object.entries(this.buffers)) buffers[name] = buf.slice();
+    for (const [name, buf] of Object.entries(this.buffers)) buffers[name] = buf.data.slice();
     return { kind: this.kind, hyper: { lr: this.lr, ...this.hyper() }, step: this.stepCount, buffers };
   }
 
@@ -89,11 +112,11 @@ export abstract class Optimizer {
       throw new Error(`${where}: got ${gotNames.length} buffers [${gotNames.join(', ')}], expected ${wantNames.length} [${wantNames.join(', ')}]`);
     }
     for (const name of wantNames) {
-      const want = this.buffers[name]!.length, got = state.buffers[name]!.length;
+      const want = this.buffers[name]!.size, got = state.buffers[name]!.length;
       if (want !== got) throw new Error(`${where}: buffer '${name}' has ${got} elements, expected ${want}`);
     }
 
-    for (const name of wantNames) this.buffers[name]!.set(state.buffers[name]!);
+    for (const name of wantNames) this.buffers[name]!.data.set(state.buffers[name]!);
     const { lr, ...rest } = state.hyper;
     this.lr = lr as number;
     this.setHyper(rest);

@@ -29,16 +29,17 @@ export class SGD extends Optimizer {
     checkNonNegative('SGD weightDecay', this.weightDecay);
     if (this.nesterov && this.momentum === 0) throw new Error('SGD: nesterov requires momentum > 0');
     // Momentum buffers exist only with momentum, so a state dict's buffer list tells the two configurations apart.
-    if (this.momentum !== 0) this.params.forEach((_, k) => (this.buffers[`momentum.${k}`] = this.zerosLike(k)));
+    if (this.momentum !== 0) this.params.forEach((_, k) => this.addBuffer(`momentum.${k}`, k));
   }
 
   step(): void {
     const hyper = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
+    this.placeBuffers();
     const k = optimKernels();
     let worst = 0;
     this.params.forEach((param, j) => {
       if (param.grad === null) return;
-      worst = Math.max(worst, k.sgdUpdate(param.data, param.grad, this.momentum !== 0 ? this.buffers[`momentum.${j}`]! : null, hyper));
+      worst = Math.max(worst, k.sgdUpdate(param.data, param.grad, this.momentum !== 0 ? this.buffer(`momentum.${j}`) : null, hyper));
     });
     this.boundRatio = worst;
     this.stepCount++;

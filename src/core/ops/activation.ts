@@ -11,7 +11,10 @@ function pointwise(x: Tensor, f: (v: number) => number, dydx: (xv: number, yv: n
   return Tensor.fromOp(y, x.shape, [x], (out) => {
     const dy = out.grad!;
     const dx = x.gradBuffer();
-    for (let k = 0; k < n; k++) dx[k]! += dy[k]! * dydx(X[k]!, y[k]!);
+    // x's values read again, not kept from the forward pass: a tensor in WebAssembly memory hands out a new view
+    // when that memory has been replaced in between (core/tensor.ts).
+    const Xb = x.data;
+    for (let k = 0; k < n; k++) dx[k]! += dy[k]! * dydx(Xb[k]!, y[k]!);
   });
 }
 

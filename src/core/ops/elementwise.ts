@@ -67,17 +67,21 @@ function binary(kind: Kind, a: Tensor, b: Tensor): Tensor {
   }
   return Tensor.fromOp(y, shape, [a, b], (out) => {
     const dy = out.grad!;
+    // The operands read again, not kept from the forward pass: a tensor in WebAssembly memory hands out a new view
+    // when that memory has been replaced in between (core/tensor.ts).
+    const Ab = a.data;
+    const Bb = b.data;
     if (a.requiresGrad) {
       const da = a.gradBuffer();
       for (let k = 0; k < n; k++) {
-        const g = kind === 'mul' ? dy[k]! * B[indexB === null ? k : indexB[k]!]! : dy[k]!;
+        const g = kind === 'mul' ? dy[k]! * Bb[indexB === null ? k : indexB[k]!]! : dy[k]!;
         da[indexA === null ? k : indexA[k]!]! += g;
       }
     }
     if (b.requiresGrad) {
       const db = b.gradBuffer();
       for (let k = 0; k < n; k++) {
-        const g = kind === 'mul' ? dy[k]! * A[indexA === null ? k : indexA[k]!]! : kind === 'sub' ? -dy[k]! : dy[k]!;
+        const g = kind === 'mul' ? dy[k]! * Ab[indexA === null ? k : indexA[k]!]! : kind === 'sub' ? -dy[k]! : dy[k]!;
         db[indexB === null ? k : indexB[k]!]! += g;
       }
     }

@@ -13,7 +13,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`reshape: cannot view ${shapeString(x.shape)} (${x.size} elements) as ${shapeString(shape)}`);
   }
   const resolved = shape.map((d) => (d === -1 ? x.size / knownSize : d));
-  return Tensor.fromOp(x.data, resolved, [x], (out) => {
+  return Tensor.fromOp(x.storage ?? x.data, resolved, [x], (out) => {
     const dy = out.grad!;
     const dx = x.gradBuffer();
     for (let k = 0; k < dx.length; k++) dx[k]! += dy[k]!;

@@ -1,6 +1,8 @@
 // The WebAssembly kernel backend: instantiates the AssemblyScript module (bytes.generated.ts) on a JS-created
 // linear memory (shared when SharedArrayBuffer is available) and wraps it as a `Kernels` table. `gemm` copies
-// A, B (and C when beta = 1) into wasm memory, runs sgemm, copies C back; Float64Array data uses the reference.
+// A, B (and C when beta = 1) into wasm memory, runs sgemm, copies C back, except for arrays that live in wasm
+// memory already (tensors placed there: storage.ts), which it passes where they are; Float64Array data uses the
+// reference.
 // Shapes: op(A) (M, K), op(B) (K, N), C (M, N), row-major. Sync init for Node/Workers, async `initWasm` for pages.
 import { gemm as refGemm, type GemmArgs } from '../ref/gemm.js';
 import type { Kernels } from '../runtime.js';
@@ -9,6 +11,7 @@ import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './wasm-
 import { wasmBytesBase64, wasmMemory, wasmMemoryFlagOffset } from './bytes.generated.js';
 import type { WasmExports } from './exports.generated.js';
 import { ensureGemmChoice } from './gemm-variants.js';
+import { storageOf } from './storage.js';
 
 export type { WasmExports };
 
@@ -83,16 +86,22 @@ function gemmWasm(inst: WasmInstance, args: GemmArgs): void {
   if (m === 0 || n === 0) return;
   const ex = inst.exports;
   const aLen = m * k, bLen = k * n, cLen = m * n;
+  // Found before anything is allocated: a view of a non-shared memory goes stale when an allocation grows it, so
+  // arrays in wasm memory are passed by where they are and never read through their views below.
+  const [ha, hb, hc] = [a, b, c].map((x) => {
+    const storage = storageOf(x);
+    return storage !== undefined && storage.inst === inst ? storage.byteOffset : -1;
+  }) as [number, number, number];
   const saved = ex.mark();
   try {
-    const pa = ex.alloc(aLen * 4), pb = ex.alloc(bLen * 4), pc = ex.alloc(cLen * 4);
+    const pa = ha >= 0 ? ha : ex.alloc(aLen * 4), pb = hb >= 0 ? hb : ex.alloc(bLen * 4), pc = hc >= 0 ? hc : ex.alloc(cLen * 4);
     let buf = inst.memory.buffer;
-    new Float32Array(buf, pa, aLen).set(a.subarray(0, aLen));
-    new Float32Array(buf, pb, bLen).set(b.subarray(0, bLen));
-    if (beta !== 0) new Float32Array(buf, pc, cLen).set(c.subarray(0, cLen));
+    if (ha < 0) new Float32Array(buf, pa, aLen).set(a.subarray(0, aLen));
+    if (hb < 0) new Float32Array(buf, pb, bLen).set(b.subarray(0, bLen));
+    if (beta !== 0 && hc < 0) new Float32Array(buf, pc, cLen).set(c.subarray(0, cLen));
     ex.sgemm(m, n, k, pa, pb, pc, transA ? 1 : 0, transB ? 1 : 0, beta !== 0 ? 1 : 0);
     buf = inst.memory.buffer; // sgemm may have grown memory for its packing scratch
-    c.set(new Float32Array(buf, pc, cLen));
+    if (hc < 0) c.set(new Float32Array(buf, pc, cLen));
   } finally {
     ex.release(saved);
   }

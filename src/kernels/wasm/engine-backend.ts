@@ -1,22 +1,18 @@
 // The fused engine's Backend on WebAssembly: its heap is one region of the module's linear memory, offsets are
 // floats from the region's start, and every kernel call turns them into byte pointers. Shares the instance (and
 // memory) with the wasm gemm kernels. Shapes: as in src/kernels/backend.ts.
+import type { Storage, Tensor } from '../../core/tensor.js';
 import type { Backend, GRUSequence, LSTMSequence, RNNSequence } from '../backend.js';
 import * as steps from '../ref/steps.js';
 import type { Sequence } from '../ref/steps.js';
 import { initWasmSync, type WasmExports, type WasmInstance } from './backend.js';
-import { wasmMemory } from './bytes.generated.js';
 import { ensureGemmChoice } from './gemm-variants.js';
-import { RegionPool, type Region } from './regions.js';
+import { growScratch, regionPool } from './memory-pool.js';
+import { placeInWasm, WasmStorage } from './storage.js';
+import type { Region } from './regions.js';
 import { ensureSplitChoice } from './split-choice.js';
 import { stepArgList, type StepArgs, type StepKernel } from './step-kernels.js';
 import { threadPool, type ThreadPool } from './threads.js';
-
-/** Extra bytes grown up front for sgemm's packing scratch, so no kernel call grows (and detaches) memory later. */
-const GEMM_SCRATCH_BYTES = 16 << 20;
-
-/** The instance's regions (one instance per process), created on first use. */
-let regions: RegionPool | null = null;
 
 class WasmBackend implements Backend {
   readonly name = 'wasm';
@@ -66,19 +62,10 @@ class WasmBackend implements Backend {
 
   reserve(floats: number): void {
     if (floats <= this.capacity) return;
-    const ex = this.ex; // the pool's allocator must not hold on to this backend
-    regions ??= new RegionPool((bytes) => {
-      // Growing past the module's maximum would trap ("unreachable"): say instead what the model needs.
-      const most = wasmMemory.maximum * 65536;
-      if (ex.used() + bytes + GEMM_SCRATCH_BYTES > most) {
-        const gib = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GiB`;
-        throw new Error(`the fused engine needs ${gib(ex.used() + bytes + GEMM_SCRATCH_BYTES)} of WebAssembly memory for this model and batch, more than the ${gib(most)} it can have; use a smaller model or batch, or --engine autograd`);
-      }
-      return ex.alloc(bytes);
-    });
+    const regions = regionPool(this.inst);
     // The allocator's last block grows in place to just what is asked, its contents where they are, nothing left
     // behind (a model whose batches keep getting longer would otherwise leave a trail of outgrown regions).
-    const grown = this.region === null ? null : regions.extend(this.region, Math.ceil(floats / 16) * 64, ex.mark());
+    const grown = this.region === null ? null : regions.extend(this.region, Math.ceil(floats / 16) * 64, this.ex.mark());
     if (grown !== null) return this.claim(grown, null);
     // Otherwise regions grow geometrically; an outgrown one (and this whole backend's, once it is garbage) is reused later.
     const capacity = Math.ceil(Math.max(floats, this.capacity * 1.5) / 16) * 16; // whole 64-byte blocks
@@ -89,15 +76,14 @@ class WasmBackend implements Backend {
 
   /** Makes `region` this backend's heap: zeroed (a reused region holds a dropped model's numbers), then `old` copied in. */
   private claim(region: Region, old: Float32Array | null): void {
+    const regions = regionPool(this.inst);
     const grownFrom = this.region?.base === region.base ? this.capacity : 0;
-    regions!.forget(this);
+    regions.forget(this);
     this.region = region;
-    regions!.watch(this, region);
+    regions.watch(this, region);
     this.base = region.base;
     this.capacity = region.bytes >> 2;
-    const scratch = this.ex.mark();
-    this.ex.alloc(GEMM_SCRATCH_BYTES);
-    this.ex.release(scratch);
+    growScratch(this.inst);
     this.refresh();
     this.f32View.fill(0, grownFrom); // kept in place: only the new part; elsewhere, all of it
     if (old !== null) this.f32View.set(old);
@@ -105,6 +91,17 @@ class WasmBackend implements Backend {
 
   private p(offset: number): number {
     return this.base + offset * 4;
+  }
+
+  adopt(tensors: readonly Tensor[], grads: boolean): boolean {
+    placeInWasm(this.inst, tensors, grads);
+    return true;
+  }
+
+  /** A storage in this instance's memory, as a float offset from this heap's start (negative when below it). */
+  offsetOf(storage: Storage | null): number | null {
+    if (!(storage instanceof WasmStorage) || storage.inst !== this.inst) return null;
+    return (storage.byteOffset - this.base) / 4;
   }
 
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, transA: boolean, transB: boolean, beta: 0 | 1): void {
@@ -118,6 +115,12 @@ class WasmBackend implements Backend {
 
   packB(k: number, n: number, b: number, transB: boolean, dst: number): void {
     this.ex.packAllB(k, n, this.p(b), transB ? 1 : 0, this.p(dst));
+  }
+
+  packGatesB(k: number, n: number, blocks: readonly number[], transB: boolean, dst: number): void {
+    if (blocks.length < 1 || blocks.length > 4) throw new Error(`packGatesB: 1 to 4 blocks, got ${blocks.length}`);
+    const s = blocks.map((b) => this.p(b));
+    this.ex.packGatesB(k, n, transB ? 1 : 0, blocks.length, s[0]!, s[1] ?? 0, s[2] ?? 0, s[3] ?? 0, this.p(dst));
   }
 
   gemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number, transA: boolean, beta: 0 | 1): void {
@@ -135,6 +138,10 @@ class WasmBackend implements Backend {
 
   fillRows(n: number, width: number, bias: number, out: number): void {
     this.ex.fillRows(n, width, this.p(bias), this.p(out));
+  }
+
+  scatterColumns(rows: number, width: number, G: number, src: number, g: number, dst: number): void {
+    this.ex.scatterColumns(rows, width, G, this.p(src), g, this.p(dst));
   }
 
   addColumnSums(n: number, width: number, src: number, out: number): void {

@@ -3,7 +3,7 @@
 // kernels, and simdPeak/clockLoop for benchmarks. Shapes: op(A) (M, K), op(B) (K, N), C (M, N), f32 row-major.
 import { gemvDot, gemvStream } from './gemv';
 import { sgemmBlocked } from './sgemm';
-export { sgemmColumns, sgemmScratchBytes, packedBFloats, packAllB, sgemmPackedColumns } from './sgemm';
+export { sgemmColumns, sgemmScratchBytes, packedBFloats, packAllB, packGatesB, sgemmPackedColumns } from './sgemm';
 export { gemmTiles, gemmTileShape, gemmRowTiles, gemmRowTilePanels, setGemmTiles, gemmTile, gemmRowTile } from './sgemm';
 
 export { alloc, reset, mark, release, used } from './memory';
@@ -28,7 +28,7 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, tran
   sgemmBlocked(m, n, k, a, b, c, transA, transB, beta);
 }
 export { lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward } from './cells';
-export { gatherRows, scatterAddRows, fillRows, addColumnSums, addInPlace, flushTiny, gatherColumns } from './rows';
+export { gatherRows, scatterAddRows, fillRows, addColumnSums, addInPlace, flushTiny, gatherColumns, scatterColumns } from './rows';
 export { softmaxCrossEntropy, regressionLoss } from './losses';
 export { lstmForwardSteps, lstmBackwardSteps, gruForwardSteps, gruBackwardSteps, rnnForwardSteps, rnnBackwardSteps } from './steps';
 export { sumSquares, scaleInPlace, sgdUpdate, adamUpdate } from './optim';

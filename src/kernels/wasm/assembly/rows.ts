@@ -1,6 +1,6 @@
 // Row-wise helpers of the fused engine, as in src/kernels/ref/rows.ts: gather rows by id (one-hot input as a
 // lookup), scatter-add (its gradient), fill rows with a bias, column sums, y += x, flushing tiny gradients to zero,
-// one gate's columns.
+// one gate's columns out of a packed matrix and back in.
 // Shapes: tables (V, W); rows (N, W); ids (N,) i32; bias (W,). Pointers are byte offsets.
 
 @inline function at(p: usize, k: i32): usize {
@@ -88,4 +88,10 @@ export function gatherColumns(rows: i32, width: i32, G: i32, src: usize, g: i32,
     for (; j + 4 <= width; j += 4) v128.store(at(to, j), f32x4.add(v128.load(at(to, j)), v128.load(at(from, j))));
     for (; j < width; j++) store<f32>(at(to, j), load<f32>(at(to, j)) + load<f32>(at(from, j)));
   }
+}
+
+/** Columns g·width .. g·width + width - 1 of dst (rows, G·width) = src (rows, width): one gate into a packed matrix. */
+export function scatterColumns(rows: i32, width: i32, G: i32, src: usize, g: i32, dst: usize): void {
+  const bytes = (<usize>width) << 2;
+  for (let r = 0; r < rows; r++) memory.copy(at(dst, r * G * width + g * width), at(src, r * width), bytes);
 }

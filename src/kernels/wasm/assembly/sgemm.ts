@@ -221,6 +221,61 @@ export function packAllB(k: i32, n: i32, b: usize, transB: i32, dst: usize): voi
   }
 }
 
+/** The g-th of up to four block pointers. */
+@inline function block(g: i32, s0: usize, s1: usize, s2: usize, s3: usize): usize {
+  return g == 0 ? s0 : g == 1 ? s1 : g == 2 ? s2 : s3;
+}
+
+/**
+ * `packAllB` for a matrix kept as G blocks side by side, each in its own place (a cell's per-gate weights U_i, U_f,
+ * U_o, U_a): S = [S_0 | S_1 | ...] with S_g (r, w) row-major at s_g (G ≤ 4), and op(B) = S (k = r, n = G·w) or,
+ * with transB, Sᵀ (k = G·w, n = r). Writes exactly what packAllB writes for S stored whole, so the weights are
+ * packed straight from the tensors that hold them. Block edges inside a 16-column panel (w not a multiple of 16,
+ * untransposed) are packed value by value; everything else through packB.
+ */
+export function packGatesB(k: i32, n: i32, transB: i32, G: i32, s0: usize, s1: usize, s2: usize, s3: usize, dst: usize): void {
+  const panels = (n + NR - 1) >> 4;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const slice = dst + ((<usize>p0 * <usize>panels * NR) << 2);
+    if (transB != 0) {
+      // op(B)[p, j] = S_g[j, p - g·w] for p in block g: each block's part of the slice, one panel at a time.
+      const w = k / G;
+      for (let g = 0; g < G; g++) {
+        const a = max(p0, g * w), e = min(p0 + kc, (g + 1) * w);
+        if (a >= e) continue;
+        if (e - a == kc) {
+          // The whole slice lies in this block (w a multiple of the slice height): all its panels in one go.
+          packB(n, w, block(g, s0, s1, s2, s3), 1, a - g * w, kc, 0, n, slice);
+          continue;
+        }
+        for (let q = 0; q < panels; q++) {
+          const at = slice + ((<usize>(q * kc + a - p0) * NR) << 2);
+          packB(n, w, block(g, s0, s1, s2, s3), 1, a - g * w, e - a, q * NR, min(q * NR + NR, n), at);
+        }
+      }
+      continue;
+    }
+    const w = n / G;
+    if ((w & (NR - 1)) == 0) {
+      // Every panel lies inside one block: block g's panels follow block g-1's.
+      for (let g = 0; g < G; g++) packB(w, k, block(g, s0, s1, s2, s3), 0, p0, kc, 0, w, slice + ((<usize>(g * (w >> 4) * kc * NR)) << 2));
+      continue;
+    }
+    let out = slice;
+    for (let q = 0; q < panels; q++) {
+      for (let p = 0; p < kc; p++) {
+        for (let jj = 0; jj < NR; jj++) {
+          const j = q * NR + jj;
+          const from = block(j / w, s0, s1, s2, s3) + ((<usize>((p0 + p) * w + j % w)) << 2);
+          store<f32>(out, j < n ? load<f32>(from) : 0);
+          out += 4;
+        }
+      }
+    }
+  }
+}
+
 /** Columns [j0, j1) of C = op(A) B̂ + beta C, with B̂ packed by `packAllB`; as `sgemmColumns` otherwise. */
 export function sgemmPackedColumns(m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, transA: i32, beta: i32, j0: i32, j1: i32, scratch: usize): void {
   const ldc = (<usize>n) << 2;
