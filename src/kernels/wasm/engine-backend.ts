@@ -94,6 +94,10 @@ class WasmBackend implements Backend {
   }
 
   adopt(tensors: readonly Tensor[], grads: boolean): boolean {
+    // An unshared memory (a page that is not cross-origin isolated) detaches every view when it grows, so a
+    // `.data` array a user kept would read as empty: there the weights stay in JavaScript arrays and are copied
+    // in and out at each update (1-2% of a step), as on the reference backend.
+    if (!this.inst.shared) return false;
     placeInWasm(this.inst, tensors, grads);
     return true;
   }
