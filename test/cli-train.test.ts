@@ -148,9 +148,11 @@ test('--resume continues at the next epoch and ends where a straight run ends', 
 test('Ctrl-C stops mid-epoch and saves; --resume then finishes exactly like a straight run', async () => {
   const dir = await tempDir();
   try {
-    const data = await smallText(dir, 30000);
+    // Epochs long enough (about 4,000 minibatches) that the Ctrl-C sent after epoch 1 lands inside epoch 2: the
+    // trainer looks at the event loop every 50 ms, and the fused engine runs a batch of 4 x 10 at width 16 in ~20 us.
+    const data = await smallText(dir, 170000);
     const [straight, stopped] = [join(dir, 'straight.safetensors'), join(dir, 'stopped.safetensors')];
-    const common = ['train', '--data', data, '--hidden', '16', '--batch', '4', '--steps', '10', '--max-tokens', '20000', '--valid', '0', '--epochs', '2', '--json'];
+    const common = ['train', '--data', data, '--hidden', '16', '--batch', '4', '--steps', '10', '--max-tokens', '160000', '--valid', '0', '--epochs', '2', '--json'];
     let sent = false;
     const interrupted = await lstm([...common, '--out', stopped], (text, child) => {
       if (!sent && text.includes('"epoch":1')) {
